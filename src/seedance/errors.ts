@@ -13,7 +13,11 @@ export type SeedanceErrorCode =
   | 'SeedanceServerError'
   | 'SeedanceInvalidResponse'
   | 'SeedanceNetworkError'
-  | 'SeedanceTimeout';
+  | 'SeedanceTimeout'
+  | 'SeedanceUnsafeUrl'
+  | 'SeedanceVideoUrlExpired'
+  | 'SeedanceVideoChanged'
+  | 'SeedanceVideoUnavailable';
 
 export abstract class SeedanceError extends Error {
   abstract readonly code: SeedanceErrorCode;
@@ -102,6 +106,33 @@ export class SeedanceNetworkError extends SeedanceError {
 export class SeedanceTimeoutError extends SeedanceError {
   readonly code = 'SeedanceTimeout';
   readonly retryable = true;
+}
+
+/** The video URL is not one we may contact (scheme, credentials, private address). Refused before connecting. */
+export class SeedanceUnsafeUrlError extends SeedanceError {
+  readonly code = 'SeedanceUnsafeUrl';
+  readonly retryable = false;
+}
+
+/**
+ * 403/410 from the file host: the signed `video_url` expired or was revoked. Retryable in the
+ * sense "ask the status endpoint for a fresh URL, then download again", not "resend this request".
+ */
+export class SeedanceVideoUrlExpiredError extends SeedanceError {
+  readonly code = 'SeedanceVideoUrlExpired';
+  readonly retryable = true;
+}
+
+/** 412, a changed ETag or an unusable range answer: the partial file no longer matches. Restart from zero. */
+export class SeedanceVideoChangedError extends SeedanceError {
+  readonly code = 'SeedanceVideoChanged';
+  readonly retryable = true;
+}
+
+/** Other 4xx from the file host, too many redirects, or an answer we cannot store byte for byte. */
+export class SeedanceVideoUnavailableError extends SeedanceError {
+  readonly code = 'SeedanceVideoUnavailable';
+  readonly retryable = false;
 }
 
 export function isSeedanceError(error: unknown): error is SeedanceError {

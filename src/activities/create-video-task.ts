@@ -1,0 +1,47 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { FailureType } from '../failures';
+import {
+  SeedanceError,
+  SeedanceNetworkError,
+  SeedanceRateLimitedError,
+} from '../seedance/errors';
+import type { CreateVideoRequest } from '../seedance/schemas';
+import type { SeedanceApi } from './dependencies';
+import { toSnapshot } from './snapshot';
+import { toApplicationFailure } from './to-failure';
+import type { TaskSnapshot } from './types';
+
+/**
+ * Whether a failed create certainly created nothing, so sending it again cannot pay twice:
+ * a 429, a refusal of the request itself (4xx), or a connection that was never established.
+ * Everything else (timeouts, resets after sending, 5xx, a 2xx we cannot read) is a doubt.
+ */
+export function createCertainlyFailed(error: unknown): boolean {
+  if (error instanceof SeedanceRateLimitedError) return true;
+  if (error instanceof SeedanceNetworkError) return !error.sent;
+  if (error instanceof SeedanceError) return error.status !== undefined && error.status >= 400 && error.status < 500;
+  return false;
+}
+
+export function makeCreateVideoTask(client: SeedanceApi) {
+  return async function createVideoTask(request: CreateVideoRequest): Promise<TaskSnapshot> {
+    const { log } = Context.current();
+    let task;
+    try {
+      task = await client.createTask(request);
+    } catch (error) {
+      if (createCertainlyFailed(error)) throw toApplicationFailure(error);
+      log.warn('create outcome unknown', { error: error instanceof SeedanceError ? error.code : 'unknown' });
+      throw ApplicationFailure.create({
+        type: FailureType.CreateOutcomeUnknown,
+        message: `the create request may or may not have created a task (${error instanceof SeedanceError ? error.message : 'unexpected error'}); not retried so it is never paid twice`,
+        nonRetryable: true,
+      });
+    }
+    try {
+      return toSnapshot(task);
+    } catch (error) {
+      throw toApplicationFailure(error);
+    }
+  };
+}

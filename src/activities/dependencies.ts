@@ -1,0 +1,37 @@
+import type { SeedanceClient } from '../seedance/client';
+import type { VideoStorage } from '../storage/types';
+
+/** The part of the client the activities use (tests may pass any object of this shape). */
+export type SeedanceApi = Pick<SeedanceClient, 'createTask' | 'getTask'>;
+
+export interface DownloadPolicy {
+  /** Allow http and private/loopback addresses (local simulators only). Default false. */
+  allowPrivateUrls: boolean;
+  /** Refuse videos larger than this. Default 2 GiB. */
+  maxBytes: number;
+  /** Abort when no byte arrives for this long. Default 30 s. */
+  idleTimeoutMs: number;
+  /** Abort when fewer than `lowSpeedBytesPerSecond` arrive, on average, over `lowSpeedWindowMs`. */
+  lowSpeedBytesPerSecond: number;
+  lowSpeedWindowMs: number;
+  /** fsync + heartbeat the offset at most this often. Default 1 s (the SDK throttles heartbeats further). */
+  checkpointIntervalMs: number;
+  /** Report progress to the workflow's `status` query at most this often. Default 2 s. */
+  progressIntervalMs: number;
+}
+
+export const DEFAULT_DOWNLOAD_POLICY: DownloadPolicy = {
+  allowPrivateUrls: false,
+  maxBytes: 2 * 1024 ** 3,
+  idleTimeoutMs: 30_000,
+  lowSpeedBytesPerSecond: 1024,
+  lowSpeedWindowMs: 60_000,
+  checkpointIntervalMs: 1_000,
+  progressIntervalMs: 2_000,
+};
+
+export interface ActivityDependencies {
+  client: SeedanceApi;
+  storage: VideoStorage;
+  download?: Partial<DownloadPolicy>;
+}

@@ -1,0 +1,23 @@
+/**
+ * The activities, built from their dependencies (no globals): a Seedance client, a storage and a
+ * download policy. Register the result with `Worker.create({ activities: createActivities(...) })`.
+ */
+import type { Activities } from './types';
+import type { ActivityDependencies } from './dependencies';
+import { makeCheckStatus } from './check-status';
+import { makeCreateVideoTask } from './create-video-task';
+import { makeDownloadVideo } from './download-video';
+import { makeSearchAttributesSupported } from './search-attributes';
+
+export function createActivities(deps: ActivityDependencies): Activities {
+  return {
+    checkStatus: makeCheckStatus(deps.client),
+    createVideoTask: makeCreateVideoTask(deps.client),
+    downloadVideo: makeDownloadVideo(deps.client, deps.storage, deps.download),
+    searchAttributesSupported: makeSearchAttributesSupported(),
+  };
+}
+
+export type { Activities, TaskSnapshot, DownloadVideoInput } from './types';
+export { DEFAULT_DOWNLOAD_POLICY } from './dependencies';
+export type { ActivityDependencies, DownloadPolicy, SeedanceApi } from './dependencies';

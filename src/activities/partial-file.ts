@@ -1,0 +1,116 @@
+/**
+ * The partial download of one attempt: its own temp file, opened exclusively, so a zombie attempt
+ * of the same activity (a frozen worker that keeps running) can never write into it.
+ *
+ * A retry resumes from the previous attempt's checkpoint by copying that file's verified prefix
+ * (the bytes up to the heartbeated offset, which were fsynced before the heartbeat) into its own
+ * file and re-hashing it.
+ */
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { constants, copyFile, open, rm, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+
+/** What a heartbeat records: enough for the next attempt to resume. */
+export interface Checkpoint {
+  /** The partial file's base name inside the staging directory. */
+  partial: string;
+  /** Bytes fsynced to that file. */
+  offset: number;
+  /** The strong ETag the bytes belong to, for `If-Range`. */
+  etag: string | null;
+  totalBytes: number | null;
+}
+
+export class PartialFile {
+  private hash: Hash = createHash('sha256');
+
+  private constructor(
+    readonly path: string,
+    private handle: FileHandle,
+    public offset: number,
+  ) {}
+
+  get name(): string {
+    return path.basename(this.path);
+  }
+
+  /** The prefix of all partial files of one download: `<fileName>.<taskId>.` */
+  static prefix(fileName: string, taskId: string): string {
+    return `${fileName}.${taskId}.`;
+  }
+
+  /**
+   * Opens this attempt's file. With a checkpoint whose file still holds at least `offset` bytes,
+   * starts from a copy of that prefix; otherwise from zero.
+   */
+  static async start(dir: string, fileName: string, taskId: string, prior?: Checkpoint): Promise<PartialFile> {
+    const file = path.join(dir, `${PartialFile.prefix(fileName, taskId)}${randomBytes(6).toString('hex')}.part`);
+    const priorPath = prior ? priorPartialPath(dir, fileName, taskId, prior) : undefined;
+    const priorSize = priorPath ? await stat(priorPath).then((s) => s.size, () => -1) : -1;
+    if (priorPath && prior && prior.offset > 0 && priorSize >= prior.offset) {
+      await copyFile(priorPath, file, constants.COPYFILE_EXCL);
+      const handle = await open(file, 'r+');
+      await handle.truncate(prior.offset);
+      const partial = new PartialFile(file, handle, prior.offset);
+      await partial.hashPrefix();
+      return partial;
+    }
+    return new PartialFile(file, await open(file, 'wx'), 0);
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    let written = 0;
+    while (written < chunk.length) {
+      const { bytesWritten } = await this.handle.write(chunk, written, chunk.length - written, this.offset);
+      written += bytesWritten;
+      this.offset += bytesWritten;
+    }
+    this.hash.update(chunk);
+  }
+
+  /** Flushes written bytes to disk: only then may a heartbeat point at `offset`. */
+  async sync(): Promise<void> {
+    await this.handle.datasync();
+  }
+
+  /** Back to zero: the server ignored the range or the file changed. */
+  async reset(): Promise<void> {
+    await this.handle.truncate(0);
+    this.offset = 0;
+    this.hash = createHash('sha256');
+  }
+
+  /** The sha256 of everything written. Call once, at the end. */
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+  }
+
+  async remove(): Promise<void> {
+    await this.close();
+    await rm(this.path, { force: true });
+  }
+
+  private async hashPrefix(): Promise<void> {
+    if (this.offset === 0) return;
+    for await (const chunk of createReadStream(this.path, { start: 0, end: this.offset - 1 })) {
+      this.hash.update(chunk as Buffer);
+    }
+  }
+}
+
+/** The checkpoint's file, only if it names a partial of this download inside `dir`. */
+function priorPartialPath(dir: string, fileName: string, taskId: string, prior: Checkpoint): string | undefined {
+  const name = typeof prior.partial === 'string' ? path.basename(prior.partial) : '';
+  if (!name.startsWith(PartialFile.prefix(fileName, taskId)) || !name.endsWith('.part')) return undefined;
+  return path.join(dir, name);
+}
+
+export function isCheckpoint(value: unknown): value is Checkpoint {
+  const c = value as Checkpoint | undefined;
+  return typeof c === 'object' && c !== null && typeof c.partial === 'string' && Number.isSafeInteger(c.offset) && c.offset >= 0;
+}

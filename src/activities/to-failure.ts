@@ -1,0 +1,68 @@
+/**
+ * Maps errors raised inside activities onto ApplicationFailures with the types of `../failures`.
+ * Messages come from our own error classes, which never carry secrets or signed URLs; anything
+ * unknown is reduced to its error code so a raw library message never reaches history.
+ */
+import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
+import { SeedanceError, SeedanceRateLimitedError } from '../seedance/errors';
+import { FailureType } from '../failures';
+import { UnsafeFileNameError } from '../storage/types';
+
+/** The retry policy's classification, for the types activities raise. */
+const NON_RETRYABLE_CODES = new Set<string>([
+  FailureType.InvalidRequest,
+  FailureType.Unauthorized,
+  FailureType.Forbidden,
+  FailureType.TaskNotFound,
+  FailureType.UnsafeUrl,
+  FailureType.VideoUnavailable,
+  FailureType.VideoTooLarge,
+  FailureType.InvalidFileName,
+]);
+
+export class DownloadError extends Error {
+  constructor(
+    readonly type: FailureType,
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'DownloadError';
+  }
+}
+
+export function toApplicationFailure(error: unknown): Error {
+  if (error instanceof ApplicationFailure || error instanceof CancelledFailure) return error;
+  if (error instanceof SeedanceError) {
+    return ApplicationFailure.create({
+      type: error.code,
+      message: error.message,
+      nonRetryable: !error.retryable || NON_RETRYABLE_CODES.has(error.code),
+      ...(error instanceof SeedanceRateLimitedError && error.retryAfterMs !== undefined
+        ? { nextRetryDelay: error.retryAfterMs, category: ApplicationFailureCategory.BENIGN }
+        : {}),
+    });
+  }
+  if (error instanceof DownloadError) {
+    return ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: !error.retryable });
+  }
+  if (error instanceof UnsafeFileNameError) {
+    return ApplicationFailure.create({ type: FailureType.InvalidFileName, message: error.message, nonRetryable: true });
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return ApplicationFailure.create({
+      type: FailureType.StorageFull,
+      message: 'the output storage is full; the download resumes when space is freed',
+      nonRetryable: false,
+    });
+  }
+  if (typeof code === 'string') {
+    return ApplicationFailure.create({ type: FailureType.StorageError, message: `storage error ${code}`, nonRetryable: false });
+  }
+  return ApplicationFailure.create({
+    type: 'SeedanceInternalError',
+    message: error instanceof Error ? `${error.name} in the activity` : 'unknown error in the activity',
+    nonRetryable: false,
+  });
+}

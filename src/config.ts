@@ -1,0 +1,85 @@
+/**
+ * The worker's configuration: read from the environment once, at start, validated into a typed
+ * object. Nothing below this module reads `process.env`. Error messages name the variable and
+ * what is wrong with it, never its value (it could be a secret).
+ */
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+import { z } from 'zod';
+import { DEFAULT_BASE_URL } from './seedance/client';
+import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
+import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy } from './activities/dependencies';
+
+export interface WorkerConfig {
+  seedance: { apiKey: string; baseUrl: string; timeoutMs: number };
+  output: string;
+  download: DownloadPolicy;
+  temporal: { connection: NativeConnectionOptions; namespace: string; taskQueue: string };
+  shutdownGraceTimeMs: number;
+  prometheusAddress: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive');
+
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464');
+
+const envSchema = z.object({
+  SEEDANCE_API_KEY: z.string().min(1, 'is empty').optional(),
+  SEEDANCE_BASE_URL: z
+    .string()
+    .url('must be a URL')
+    .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+    .default(DEFAULT_BASE_URL),
+  SEEDANCE_OUTPUT: z.string().min(1, 'is empty').default('./videos'),
+  SEEDANCE_ALLOW_PRIVATE_URLS: booleanFlag.default(false),
+  SEEDANCE_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  SEEDANCE_MAX_VIDEO_BYTES: positiveInt.default(DEFAULT_DOWNLOAD_POLICY.maxBytes),
+  SEEDANCE_SHUTDOWN_GRACE_MS: positiveInt.default(30_000),
+  SEEDANCE_PROMETHEUS_ADDRESS: hostPort.optional(),
+  TEMPORAL_TASK_QUEUE: z.string().min(1, 'is empty').default(DEFAULT_TASK_QUEUE),
+});
+
+export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const isLocal = /^http:\/\/(127\.|localhost|\[::1\])/.test(e.SEEDANCE_BASE_URL);
+  if (!e.SEEDANCE_API_KEY && !isLocal) problems.push('SEEDANCE_API_KEY is required (the Seedance API key)');
+  if (e.SEEDANCE_BASE_URL.startsWith('http://') && !isLocal) {
+    problems.push('SEEDANCE_BASE_URL must be https (http only for a local simulator on 127.0.0.1/localhost)');
+  }
+  let temporal: ReturnType<typeof loadClientConnectConfig>;
+  try {
+    temporal = loadClientConnectConfig({ overrideEnvVars: present as Record<string, string> });
+  } catch (error) {
+    problems.push(`Temporal connection settings (TEMPORAL_*): ${error instanceof Error ? error.message : 'invalid'}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    seedance: { apiKey: e.SEEDANCE_API_KEY ?? 'sim-key', baseUrl: e.SEEDANCE_BASE_URL, timeoutMs: e.SEEDANCE_REQUEST_TIMEOUT_MS },
+    output: e.SEEDANCE_OUTPUT,
+    download: { ...DEFAULT_DOWNLOAD_POLICY, allowPrivateUrls: e.SEEDANCE_ALLOW_PRIVATE_URLS, maxBytes: e.SEEDANCE_MAX_VIDEO_BYTES },
+    temporal: {
+      connection: temporal!.connectionOptions,
+      namespace: temporal!.namespace ?? 'default',
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+    },
+    shutdownGraceTimeMs: e.SEEDANCE_SHUTDOWN_GRACE_MS,
+    prometheusAddress: e.SEEDANCE_PROMETHEUS_ADDRESS,
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Standalone simulator: `npm run simulator`. Env: SIMULATOR_PORT (8787), SIMULATOR_HOST
+ * (127.0.0.1), SIMULATOR_API_KEY (sim-key), SIMULATOR_PROFILE (fast | realtime),
+ * SIMULATOR_STATE_FILE (persist tasks across restarts), SIMULATOR_LOG=1 (one line per request).
+ */
+import { isProfileName } from './profiles';
+import { createSimulator } from './simulator';
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const port = Number(env.SIMULATOR_PORT ?? '8787');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SIMULATOR_PORT ${env.SIMULATOR_PORT} is not a port`);
+  const profile = env.SIMULATOR_PROFILE ?? 'fast';
+  if (!isProfileName(profile)) throw new Error(`SIMULATOR_PROFILE must be fast or realtime, not ${profile}`);
+
+  const simulator = await createSimulator({
+    host: env.SIMULATOR_HOST ?? '127.0.0.1',
+    port,
+    apiKey: env.SIMULATOR_API_KEY ?? 'sim-key',
+    profile,
+    ...(env.SIMULATOR_STATE_FILE ? { stateFile: env.SIMULATOR_STATE_FILE } : {}),
+  });
+  if (env.SIMULATOR_LOG === '1') {
+    simulator.onRequest = (e) => console.log(`${e.method} ${e.path} ${e.status} ${e.bytesServed}B${e.fault ? ` fault=${e.fault}` : ''}`);
+  }
+  console.log(`simulator listening on ${simulator.url}`);
+
+  const stop = (): void => {
+    simulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`simulator: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+});

@@ -1,0 +1,58 @@
+/** The sample MP4 and the variants the faults serve: a changed file and one without its moov box. */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+/** Works from src/simulator (tsx) and from dist/simulator (built). */
+export const SAMPLE_VIDEO_PATH = path.join(__dirname, '../../assets/sample.mp4');
+
+export function loadSampleVideo(): Buffer {
+  return readFileSync(SAMPLE_VIDEO_PATH);
+}
+
+export interface VideoFile {
+  bytes: Buffer;
+  sha256: string;
+  /** Strong ETag, quoted: the first 16 hex digits of the sha256. */
+  etag: string;
+}
+
+export function describeVideo(bytes: Buffer): VideoFile {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { bytes, sha256, etag: `"${sha256.slice(0, 16)}"` };
+}
+
+export interface Box {
+  type: string;
+  start: number;
+  size: number;
+}
+
+/** The top-level ISO-BMFF boxes; stops at the first box whose size does not fit. */
+export function topLevelBoxes(bytes: Buffer): Box[] {
+  const boxes: Box[] = [];
+  for (let start = 0; start + 8 <= bytes.length; ) {
+    let size = bytes.readUInt32BE(start);
+    if (size === 1 && start + 16 <= bytes.length) size = Number(bytes.readBigUInt64BE(start + 8));
+    else if (size === 0) size = bytes.length - start;
+    if (size < 8 || start + size > bytes.length) break;
+    boxes.push({ type: bytes.toString('latin1', start + 4, start + 8), start, size });
+    start += size;
+  }
+  return boxes;
+}
+
+/** The same file without one top-level box type (e.g. `moov`: a truncated, unplayable MP4). */
+export function withoutBox(bytes: Buffer, type: string): Buffer {
+  const kept = topLevelBoxes(bytes).filter((b) => b.type !== type);
+  return Buffer.concat(kept.map((b) => bytes.subarray(b.start, b.start + b.size)));
+}
+
+/** A still-valid MP4 with different bytes: the original plus a trailing `free` box carrying `note`. */
+export function withTrailingFreeBox(bytes: Buffer, note: string): Buffer {
+  const payload = Buffer.from(note, 'utf8');
+  const header = Buffer.alloc(8);
+  header.writeUInt32BE(8 + payload.length, 0);
+  header.write('free', 4, 'latin1');
+  return Buffer.concat([bytes, header, payload]);
+}

@@ -1,0 +1,2 @@
+export * from './binaries';
+export * from './dev-server';

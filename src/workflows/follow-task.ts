@@ -1,0 +1,403 @@
+/**
+ * The heart of both workflows: follow one Seedance task to its end. Check its status, sleep on a
+ * durable timer sized by the model, check again; on `completed` hand off to `downloadVideo`.
+ *
+ * Runs in the workflow sandbox: `Date.now()` is workflow time, timers are server-side.
+ */
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  TimeoutFailure,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities, TaskSnapshot } from '../activities/types';
+import { FailureType, NON_RETRYABLE_TYPES, nonRetryable } from '../failures';
+import { RETENTION_MS, type ServiceTier } from '../seedance/models';
+import {
+  SeedanceModel,
+  SeedanceStatus,
+  SeedanceTaskId,
+  cancelSignal,
+  checkNowSignal,
+  downloadProgressSignal,
+  statusQuery,
+  type SeedanceStatusValue,
+} from './definitions';
+import { defaultFileName } from '../storage/file-name';
+import { deadlineAtMs, nextCheckDelayMs } from './schedule';
+import type { CarriedState, SeedanceVideoResult, SeedanceVideoStatus, StoredVideo } from './types';
+
+// Status checks are cheap GETs: retried with backoff for as long as the deadline allows (set per
+// call). TRY_CANCEL: a `cancel` signal must not wait for an in-flight GET to finish.
+const { checkStatus } = proxyActivities<Activities>({
+  startToCloseTimeout: '45s',
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: [...NON_RETRYABLE_TYPES],
+  },
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+});
+
+// Downloads heartbeat every few seconds; a 30 s heartbeat timeout detects a dead worker quickly
+// and the retry resumes from the heartbeated offset. WAIT_CANCELLATION_COMPLETED: on cancel the
+// activity deletes its partial file before the workflow is allowed to end.
+const { downloadVideo } = proxyActivities<Activities>({
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '30s',
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: [...NON_RETRYABLE_TYPES],
+  },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+// A local activity: asked once per run, answered from the worker's cache, recorded as a marker.
+const { searchAttributesSupported } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 3 },
+});
+
+/** Above this many history events the run continues as new, whatever the server suggests. */
+const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
+
+export interface FollowOptions {
+  /** The task to follow; absent when `create` makes it. */
+  taskId?: string;
+  model: string | undefined;
+  /** Default: `<taskId>.mp4`. */
+  fileName?: string | undefined;
+  serviceTier: ServiceTier;
+  deadlineMs: number;
+  /** Creates the task first (generate); its snapshot counts as the first check. */
+  create?: () => Promise<TaskSnapshot>;
+  /** State from the previous run, after continue-as-new. */
+  carried?: CarriedState;
+  /** Continues the workflow as new with the given state (each workflow knows its own input). */
+  continueWith: (state: CarriedState) => Promise<never>;
+}
+
+/**
+ * Holds what the `status` query answers and reacts to `cancel` and `checkNow`. Installed first
+ * thing in a run so queries and signals work at every point, including before the task exists.
+ */
+export class StatusTracker {
+  readonly status: SeedanceVideoStatus;
+  cancelReason: string | undefined;
+  checkNowRequested = false;
+  searchAttributes = false;
+  readonly scope = new CancellationScope();
+
+  constructor(taskId: string | null, model: string | null) {
+    this.status = {
+      phase: 'checking',
+      taskId,
+      model,
+      remoteStatus: null,
+      checks: 0,
+      lastCheckedAt: null,
+      nextCheckAt: null,
+    };
+    setHandler(statusQuery, () => this.status);
+    setHandler(checkNowSignal, () => {
+      this.checkNowRequested = true;
+    });
+    setHandler(cancelSignal, (input) => {
+      if (this.cancelReason !== undefined) return;
+      this.cancelReason = boundedReason(input?.reason);
+      log.info('cancel signal received', { taskId: this.status.taskId, reason: this.cancelReason });
+      this.scope.cancel();
+    });
+    setHandler(downloadProgressSignal, (progress) => {
+      if (this.status.phase === 'downloading') this.status.download = progress;
+    });
+  }
+
+  upsert(status: SeedanceStatusValue): void {
+    if (!this.searchAttributes) return;
+    const { taskId, model } = this.status;
+    upsertSearchAttributes([
+      ...(taskId ? [{ key: SeedanceTaskId, value: taskId }] : []),
+      ...(model ? [{ key: SeedanceModel, value: model }] : []),
+      { key: SeedanceStatus, value: status },
+    ]);
+  }
+
+  /**
+   * Runs `body` in the cancellable scope and turns its end into the workflow's outcome: our
+   * `cancel` signal becomes `SeedanceWorkflowCancelled`, a workflow cancel request stays a
+   * cancellation (the run ends Canceled), activity failures keep their type.
+   */
+  async run<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return await this.scope.run(body);
+    } catch (error) {
+      if (isCancellation(error)) {
+        this.status.phase = 'cancelled';
+        this.upsert('cancelled');
+        setCurrentDetails(`Cancelled${this.cancelReason ? `: ${this.cancelReason}` : ''}`);
+        if (this.cancelReason !== undefined && !CancellationScope.current().consideredCancelled) {
+          throw nonRetryable(FailureType.WorkflowCancelled, `cancelled by signal: ${this.cancelReason}`, {
+            reason: this.cancelReason,
+          });
+        }
+        throw error;
+      }
+      if (this.status.phase !== 'completed') this.status.phase = 'failed';
+      throw asWorkflowFailure(error);
+    }
+  }
+}
+
+/** Follows the task until its video is stored, or a typed failure. */
+export async function followTask(options: FollowOptions): Promise<SeedanceVideoResult> {
+  const tracker = new StatusTracker(options.taskId ?? null, options.model ?? null);
+  return tracker.run(() => new TaskFollower(options, tracker).follow());
+}
+
+class TaskFollower {
+  private taskId: string;
+  private model: string | undefined;
+  private createdMs: number | undefined;
+  private deadlineAt = Number.POSITIVE_INFINITY;
+  private lastSnapshot: TaskSnapshot | undefined;
+
+  constructor(
+    private readonly options: FollowOptions,
+    private readonly tracker: StatusTracker,
+  ) {
+    this.taskId = options.taskId ?? '';
+    this.model = options.model;
+    const carried = options.carried;
+    if (carried) {
+      this.model = carried.model;
+      this.createdMs = carried.createdMs;
+      this.deadlineAt = carried.deadlineAtMs;
+      tracker.status.checks = carried.checks;
+      tracker.status.model = carried.model;
+      tracker.status.lastCheckedAt = carried.lastCheckedAtMs === null ? null : iso(carried.lastCheckedAtMs);
+      tracker.searchAttributes = carried.searchAttributes;
+    }
+  }
+
+  async follow(): Promise<SeedanceVideoResult> {
+    const { carried, create } = this.options;
+    if (!carried) this.tracker.searchAttributes = await searchAttributesSupported();
+    let snapshot: TaskSnapshot | undefined;
+    if (create) {
+      snapshot = await create();
+      this.taskId = snapshot.taskId;
+      this.tracker.status.taskId = snapshot.taskId;
+    } else if (!carried) {
+      snapshot = await this.check();
+    }
+    if (snapshot) this.learn(snapshot);
+    for (;;) {
+      if (snapshot) {
+        if (snapshot.status === 'completed') return this.download(snapshot);
+        if (snapshot.status === 'failed') this.failRemote(snapshot);
+        if (snapshot.status === 'cancelled') this.cancelledRemote(snapshot);
+      }
+      if (Date.now() >= this.deadlineAt) this.timeOut();
+      await this.continueAsNewIfLong();
+      await this.waitForNextCheck();
+      snapshot = await this.check();
+      this.learn(snapshot);
+    }
+  }
+
+  private learn(snapshot: TaskSnapshot): void {
+    this.lastSnapshot = snapshot;
+    if (this.createdMs === undefined) {
+      this.createdMs = snapshot.createdMs;
+      this.deadlineAt = deadlineAtMs(snapshot.createdMs, this.options.deadlineMs);
+    }
+    const modelChanged = this.model !== snapshot.model;
+    const statusChanged = this.tracker.status.remoteStatus !== snapshot.status;
+    this.model = snapshot.model;
+    this.tracker.status.model = snapshot.model;
+    this.tracker.status.remoteStatus = snapshot.status;
+    if (statusChanged || modelChanged) {
+      log.info('task status', { taskId: snapshot.taskId, status: snapshot.status, model: snapshot.model });
+      if (snapshot.status === 'queued' || snapshot.status === 'processing') this.tracker.upsert(snapshot.status);
+    }
+  }
+
+  private get fileName(): string {
+    return this.options.fileName ?? defaultFileName(this.taskId);
+  }
+
+  private async check(): Promise<TaskSnapshot> {
+    const { status } = this.tracker;
+    status.phase = 'checking';
+    status.nextCheckAt = null;
+    setCurrentDetails(`Checking the status of Seedance task ${this.taskId} (check ${status.checks + 1})`);
+    const remaining = Number.isFinite(this.deadlineAt) ? this.deadlineAt - Date.now() : RETENTION_MS;
+    try {
+      const snapshot = await checkStatus.executeWithOptions(
+        {
+          // Retries (5xx, 429, timeouts) stop at the deadline; the first check gets at least a minute.
+          scheduleToCloseTimeout: Math.max(remaining, 60_000),
+          summary: `Check status of ${this.taskId}`,
+        },
+        [this.taskId],
+      );
+      status.checks += 1;
+      status.lastCheckedAt = iso(Date.now());
+      return snapshot;
+    } catch (error) {
+      if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure && Date.now() >= this.deadlineAt) {
+        this.timeOut();
+      }
+      throw error;
+    }
+  }
+
+  private async waitForNextCheck(): Promise<void> {
+    const now = Date.now();
+    const delay = nextCheckDelayMs({
+      taskId: this.taskId,
+      model: this.model,
+      serviceTier: this.options.serviceTier,
+      createdMs: this.createdMs ?? now,
+      nowMs: now,
+      checks: this.tracker.status.checks,
+    });
+    // The last wait ends at the deadline, so the final check happens right there.
+    const wait = Math.max(1, Math.min(delay, this.deadlineAt - now));
+    const { status } = this.tracker;
+    status.phase = 'waiting';
+    status.nextCheckAt = iso(now + wait);
+    const remote = status.remoteStatus ?? 'unknown';
+    setCurrentDetails(
+      `Seedance task ${this.taskId} is ${remote}; next status check at ${status.nextCheckAt} (${this.model ?? 'model unknown'})`,
+    );
+    this.tracker.checkNowRequested = false;
+    await condition(() => this.tracker.checkNowRequested, wait, {
+      summary: `Wait ${Math.round(wait / 1000)} s before checking ${this.taskId} (${remote})`,
+    });
+    this.tracker.checkNowRequested = false;
+  }
+
+  private async download(snapshot: TaskSnapshot): Promise<SeedanceVideoResult> {
+    const { status } = this.tracker;
+    status.phase = 'downloading';
+    status.download = { bytes: 0, totalBytes: null };
+    status.nextCheckAt = null;
+    this.tracker.upsert('downloading');
+    setCurrentDetails(`Downloading the video of Seedance task ${snapshot.taskId} to ${this.fileName}`);
+    // The signed URL expires with the task, one day after creation: retrying longer is pointless.
+    const untilExpiry = snapshot.createdMs + RETENTION_MS - Date.now();
+    let video: StoredVideo;
+    try {
+      video = await downloadVideo.executeWithOptions(
+        {
+          scheduleToCloseTimeout: Math.max(untilExpiry, 10 * 60_000),
+          summary: `Download the video of ${snapshot.taskId} to ${this.fileName}`,
+        },
+        [{ taskId: snapshot.taskId, fileName: this.fileName }],
+      );
+    } catch (error) {
+      if (isCancellation(error)) delete status.download;
+      throw error;
+    }
+    status.phase = 'completed';
+    status.download = { bytes: video.bytes, totalBytes: video.bytes };
+    this.tracker.upsert('completed');
+    setCurrentDetails(`Stored ${video.bytes} bytes at ${video.uri}`);
+    log.info('video stored', { taskId: snapshot.taskId, uri: video.uri, bytes: video.bytes, sha256: video.sha256 });
+    return {
+      taskId: snapshot.taskId,
+      model: snapshot.model,
+      status: 'completed',
+      actualDuration: snapshot.actualDuration,
+      video,
+      checks: status.checks,
+    };
+  }
+
+  private failRemote(snapshot: TaskSnapshot): never {
+    this.tracker.status.phase = 'failed';
+    this.tracker.upsert('failed');
+    const reason = snapshot.error ?? 'no error message';
+    setCurrentDetails(`Seedance task ${snapshot.taskId} failed: ${reason}`);
+    throw nonRetryable(FailureType.TaskFailed, `Seedance task ${snapshot.taskId} failed: ${reason}`, {
+      taskId: snapshot.taskId,
+      error: snapshot.error,
+    });
+  }
+
+  private cancelledRemote(snapshot: TaskSnapshot): never {
+    this.tracker.status.phase = 'failed';
+    this.tracker.upsert('cancelled');
+    setCurrentDetails(`Seedance task ${snapshot.taskId} was cancelled by the provider`);
+    throw nonRetryable(FailureType.TaskCancelled, `Seedance task ${snapshot.taskId} was cancelled remotely`, {
+      taskId: snapshot.taskId,
+    });
+  }
+
+  private timeOut(): never {
+    this.tracker.status.phase = 'failed';
+    this.tracker.upsert('timed_out');
+    const last = this.lastSnapshot?.status ?? 'unknown';
+    setCurrentDetails(`Gave up on Seedance task ${this.taskId}: deadline passed while ${last}`);
+    throw nonRetryable(
+      FailureType.TaskTimedOut,
+      `Seedance task ${this.taskId} was still ${last} at its deadline (${iso(this.deadlineAt)})`,
+      { taskId: this.taskId, deadline: iso(this.deadlineAt), lastStatus: last },
+    );
+  }
+
+  private async continueAsNewIfLong(): Promise<void> {
+    const info = workflowInfo();
+    if (!info.continueAsNewSuggested && info.historyLength < HISTORY_EVENTS_BEFORE_CONTINUE) return;
+    const state: CarriedState = {
+      taskId: this.taskId,
+      createdMs: this.createdMs!,
+      checks: this.tracker.status.checks,
+      model: this.model ?? this.lastSnapshot?.model ?? 'unknown',
+      deadlineAtMs: this.deadlineAt,
+      searchAttributes: this.tracker.searchAttributes,
+      lastCheckedAtMs: this.tracker.status.lastCheckedAt === null ? null : Date.parse(this.tracker.status.lastCheckedAt),
+    };
+    log.info('continuing as new', { taskId: this.taskId, historyLength: info.historyLength, checks: state.checks });
+    await this.options.continueWith(state);
+  }
+}
+
+/** Re-throws an activity's typed failure as the workflow's own, so callers see its type at the top. */
+export function asWorkflowFailure(error: unknown): unknown {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type) {
+    return ApplicationFailure.create({
+      type: error.cause.type,
+      message: error.cause.message,
+      nonRetryable: true,
+      details: error.cause.details as unknown[] | undefined,
+      cause: error,
+    });
+  }
+  return error;
+}
+
+function boundedReason(reason: unknown): string {
+  if (typeof reason !== 'string' || reason.trim() === '') return 'no reason given';
+  return reason.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 500);
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+

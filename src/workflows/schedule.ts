@@ -1,0 +1,79 @@
+/**
+ * The polling schedule: when to check a task's status next. Pure functions of their inputs (no
+ * clock, no randomness), so workflow code can call them and replay gets the same answers.
+ */
+import { MIN_POLL_INTERVAL_MS, RETENTION_MS, timingFor, type ServiceTier } from '../seedance/models';
+
+export interface ScheduleInput {
+  taskId: string;
+  model?: string | undefined;
+  serviceTier?: ServiceTier | undefined;
+  /** When the task was created (API `created`, in ms). */
+  createdMs: number;
+  /** The workflow's current time. */
+  nowMs: number;
+  /** Status checks made so far. */
+  checks: number;
+}
+
+/**
+ * How long to wait before the next status check.
+ *
+ * - Spaced by the documented interval of the model (480p 10-20 s, 720p/1080p 30-60 s, flex
+ *   60-120 s; unknown models 30-60 s), never under 10 s.
+ * - Spread across workflows with a deterministic jitter from (taskId, checks), so a thousand tasks
+ *   created together do not check in lockstep.
+ * - No check before the model's earliest estimated finish: a 1080p task is not checked during its
+ *   first three minutes, whatever the interval.
+ */
+export function nextCheckDelayMs(input: ScheduleInput): number {
+  const timing = timingFor(input.model, input.serviceTier);
+  const spread = timing.pollMaxMs - timing.pollMinMs;
+  const interval = timing.pollMinMs + Math.floor(spread * jitter(input.taskId, input.checks));
+  const untilEarliestFinish = input.createdMs + timing.estimatedMinMs - input.nowMs;
+  // A skewed remote clock (created in our future) must not stretch the wait past the estimate.
+  const boundedEarliest = Math.min(untilEarliestFinish, timing.estimatedMinMs);
+  return Math.max(MIN_POLL_INTERVAL_MS, interval, boundedEarliest);
+}
+
+/** A number in [0, 1) from the task id and the check count: FNV-1a, then scaled. */
+export function jitter(taskId: string, checks: number): number {
+  let hash = 0x811c9dc5;
+  const key = `${taskId}#${checks}`;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash / 0x1_0000_0000;
+}
+
+/** The default deadline: long past any documented generation time, well inside retention. */
+export const DEFAULT_DEADLINE_MS = 6 * 60 * 60 * 1000;
+
+/** Time kept in reserve before retention ends, so a deadline always leaves time to download. */
+export const DOWNLOAD_RESERVE_MS = 60 * 60 * 1000;
+
+/**
+ * The moment the workflow gives up waiting, measured from the task's creation: the requested
+ * deadline, but never later than retention minus a reserve for the download.
+ */
+export function deadlineAtMs(createdMs: number, deadlineMs: number = DEFAULT_DEADLINE_MS): number {
+  return createdMs + Math.min(deadlineMs, RETENTION_MS - DOWNLOAD_RESERVE_MS);
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * Parses a duration like `"90s"`, `"15m"`, `"2h"`, `"1h30m"` or a number of milliseconds.
+ * Returns undefined for anything else (the caller turns that into a typed input error).
+ */
+export function parseDuration(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : undefined;
+  const text = value.trim();
+  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(text)) return undefined;
+  let total = 0;
+  for (const [, amount, , unit] of text.matchAll(/(\d+(\.\d+)?)(ms|s|m|h|d)/g)) {
+    total += Number(amount) * UNIT_MS[unit as string]!;
+  }
+  return total > 0 ? Math.round(total) : undefined;
+}
