@@ -209,6 +209,14 @@ describe('HTTP answers become typed errors', () => {
     expect((error as SeedanceInvalidResponseError).retryable).toBe(true);
   });
 
+  it('refuses an oversized answer instead of buffering it', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"id":"${'x'.repeat(2 * 1024 * 1024)}"}`);
+    };
+    expect(await failure(client().getTask('video_abc123def456'))).toBeInstanceOf(SeedanceInvalidResponseError);
+  });
+
   it('never echoes a 2xx body (it may hold a signed URL) in the message', async () => {
     handler = json(200, { ...task, status: 'weird', video_url: 'https://cdn.example.com/v.mp4?sig=SIGNED' });
     const error = await failure(client().getTask('video_abc123def456'));

@@ -3,11 +3,15 @@ import type { SeedanceApi } from './dependencies';
 import { toSnapshot } from './snapshot';
 import { toApplicationFailure } from './to-failure';
 import type { TaskSnapshot } from './types';
+import type { VideoUrlCache } from './video-url-cache';
 
-export function makeCheckStatus(client: SeedanceApi) {
+export function makeCheckStatus(client: SeedanceApi, urls: VideoUrlCache) {
   return async function checkStatus(taskId: string): Promise<TaskSnapshot> {
     try {
-      return toSnapshot(await client.getTask(taskId, { signal: Context.current().cancellationSignal }));
+      const task = await client.getTask(taskId, { signal: Context.current().cancellationSignal });
+      const snapshot = toSnapshot(task);
+      if (task.status === 'completed' && task.video_url) urls.put(task.id, task.video_url);
+      return snapshot;
     } catch (error) {
       throw toApplicationFailure(error);
     }

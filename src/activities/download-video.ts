@@ -22,6 +22,7 @@ import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy, type SeedanceApi } from '
 import { LowSpeedMonitor } from './low-speed';
 import { PartialFile, isCheckpoint, type Checkpoint } from './partial-file';
 import { DownloadError, toApplicationFailure } from './to-failure';
+import type { VideoUrlCache } from './video-url-cache';
 import type { DownloadVideoInput } from './types';
 import { taskIdSchema } from '../seedance/schemas';
 
@@ -30,11 +31,16 @@ const MAX_URL_REFRESHES = 2;
 /** How many times one attempt restarts from zero because the file changed under it. */
 const MAX_RESTARTS = 2;
 
-export function makeDownloadVideo(client: SeedanceApi, storage: VideoStorage, policyOverrides: Partial<DownloadPolicy> = {}) {
+export function makeDownloadVideo(
+  client: SeedanceApi,
+  storage: VideoStorage,
+  urls: VideoUrlCache,
+  policyOverrides: Partial<DownloadPolicy> = {},
+) {
   const policy: DownloadPolicy = { ...DEFAULT_DOWNLOAD_POLICY, ...policyOverrides };
   return async function downloadVideo(input: DownloadVideoInput): Promise<StoredVideo> {
     try {
-      return await new Download(client, storage, policy, input).run();
+      return await new Download(client, storage, urls, policy, input).run();
     } catch (error) {
       throw toApplicationFailure(error);
     }
@@ -52,13 +58,14 @@ class Download {
   constructor(
     private readonly client: SeedanceApi,
     private readonly storage: VideoStorage,
+    private readonly urls: VideoUrlCache,
     private readonly policy: DownloadPolicy,
     private readonly input: DownloadVideoInput,
   ) {}
 
   async run(): Promise<StoredVideo> {
     const { taskId, fileName } = this.validInput();
-    let url = await this.freshUrl();
+    let url = this.urls.take(taskId) ?? (await this.freshUrl());
 
     const existing = await this.storage.find(fileName);
     if (existing) return this.reuse(existing, url);

@@ -8,12 +8,14 @@ import { makeCheckStatus } from './check-status';
 import { makeCreateVideoTask } from './create-video-task';
 import { makeDownloadVideo } from './download-video';
 import { makeSearchAttributesSupported } from './search-attributes';
+import { VideoUrlCache } from './video-url-cache';
 
 export function createActivities(deps: ActivityDependencies): Activities {
+  const urls = new VideoUrlCache();
   return {
-    checkStatus: makeCheckStatus(deps.client),
+    checkStatus: makeCheckStatus(deps.client, urls),
     createVideoTask: makeCreateVideoTask(deps.client),
-    downloadVideo: makeDownloadVideo(deps.client, deps.storage, deps.download),
+    downloadVideo: makeDownloadVideo(deps.client, deps.storage, urls, deps.download),
     searchAttributesSupported: makeSearchAttributesSupported(),
   };
 }

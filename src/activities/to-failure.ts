@@ -39,7 +39,12 @@ export function toApplicationFailure(error: unknown): Error {
       message: error.message,
       nonRetryable: !error.retryable || NON_RETRYABLE_CODES.has(error.code),
       ...(error instanceof SeedanceRateLimitedError && error.retryAfterMs !== undefined
-        ? { nextRetryDelay: error.retryAfterMs, category: ApplicationFailureCategory.BENIGN }
+        ? {
+            nextRetryDelay: error.retryAfterMs,
+            // The decoded failure a workflow sees has no nextRetryDelay: carry it in the details too.
+            details: [{ retryAfterMs: error.retryAfterMs }],
+            category: ApplicationFailureCategory.BENIGN,
+          }
         : {}),
     });
   }

@@ -94,10 +94,8 @@ export class SeedanceClient {
         'The task id is not a valid Seedance task id: expected 1-128 letters, digits, "_" or "-"',
       );
     }
-    const body = await this.#send('GET', `/v1/result/${encodeURIComponent(id.data)}`, undefined, {
-      operation: 'get',
-      taskId: id.data,
-    }, options);
+    const path = `/v1/result/${encodeURIComponent(id.data)}`;
+    const body = await this.#send('GET', path, undefined, { operation: 'get', taskId: id.data }, options);
     const task = parseTask(body, 'get', id.data);
     if (task.id !== id.data) {
       throw new SeedanceInvalidResponseError(`Seedance answered a query for task ${id.data} with another task`);
@@ -153,9 +151,8 @@ export class SeedanceClient {
     try {
       return JSON.parse(text);
     } catch {
-      throw new SeedanceInvalidResponseError(`${subjectOf(context.taskId)} answered HTTP ${status} with a body that is not JSON`, {
-        status,
-      });
+      const what = `${subjectOf(context.taskId)} answered HTTP ${status} with a body that is not JSON`;
+      throw new SeedanceInvalidResponseError(what, { status });
     }
   }
 

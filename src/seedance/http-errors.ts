@@ -187,8 +187,9 @@ export function sanitizedCause(error: unknown): Error {
 export function errorFromTransport(error: unknown, target: string): SeedanceNetworkError | SeedanceTimeoutError {
   const code = errorCode(error) ?? 'unknown';
   const cause = sanitizedCause(error);
+  const subject = target.charAt(0).toUpperCase() + target.slice(1);
   if (TIMEOUT_CODES.has(code)) {
-    return new SeedanceTimeoutError(`${target} did not answer in time (${code}); the request may have been processed`, { cause });
+    return new SeedanceTimeoutError(`${subject} did not answer in time (${code}); the request may have been processed`, { cause });
   }
   const codes = allCodes(error);
   const sent = !(codes.length > 0 && codes.every((c) => NOT_CONNECTED_CODES.has(c)));

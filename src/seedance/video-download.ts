@@ -79,7 +79,7 @@ export async function openVideo(url: string, options: OpenVideoOptions): Promise
       if (!REDIRECT_STATUSES.has(response.statusCode)) {
         return interpret(response, current, agent, start, options);
       }
-      response.body.destroy();
+      discard(response.body);
       const location = headerValue(response.headers, 'location');
       if (location === undefined) {
         throw new SeedanceVideoUnavailableError(`The video host (${describeUrl(current)}) redirected without a Location`);
@@ -139,7 +139,7 @@ function interpret(
   const { statusCode: status, headers } = response;
   const where = `The video host (${describeUrl(url)})`;
   const refuse = (error: SeedanceError): never => {
-    response.body.destroy();
+    discard(response.body);
     throw error;
   };
   const etag = strongEtagOf(headerValue(headers, 'etag'));
@@ -148,7 +148,8 @@ function interpret(
 
   if ((status === 200 || status === 206) && encoding !== undefined && encoding !== '' && encoding !== 'identity') {
     // Offsets must mean bytes on disk; a compressed body would break resuming.
-    refuse(new SeedanceVideoUnavailableError(`${where} sent a ${encoding.slice(0, 20)}-encoded body despite Accept-Encoding: identity`));
+    const what = `${where} sent a ${encoding.slice(0, 20)}-encoded body despite Accept-Encoding: identity`;
+    refuse(new SeedanceVideoUnavailableError(what, { status }));
   }
   const withBody = (fields: Omit<VideoResponse, 'body'>): VideoResponse =>
     omitUndefined({ ...fields, body: guardedBody(response.body, agent, url, options) });
@@ -159,16 +160,20 @@ function interpret(
     case 206: {
       const range = parseContentRange(headerValue(headers, 'content-range'));
       if (range === undefined || range.start !== start) {
-        refuse(new SeedanceVideoChangedError(`${where} answered a range that does not start at byte ${start}; restart from zero`, { status }));
+        const what = `${where} answered a range that does not start at byte ${start}; restart from zero`;
+        refuse(new SeedanceVideoChangedError(what, { status }));
       }
       if (options.ifRange !== undefined && etag !== undefined && etag !== options.ifRange) {
-        refuse(new SeedanceVideoChangedError(`${where} sent a range of a different file version; restart from zero`, { status }));
+        const what = `${where} sent a range of a different file version; restart from zero`;
+        refuse(new SeedanceVideoChangedError(what, { status }));
       }
       return withBody({ status, etag, totalBytes: range?.total, contentLength, rangeStart: range?.start });
     }
     case 416: {
-      if (start === 0) refuse(new SeedanceVideoUnavailableError(`${where} answered HTTP 416 to a request without a range`, { status }));
-      response.body.destroy();
+      if (start === 0) {
+        refuse(new SeedanceVideoUnavailableError(`${where} answered HTTP 416 to a request without a range`, { status }));
+      }
+      discard(response.body);
       void agent.destroy().catch(() => undefined);
       const total = /^bytes \*\/(\d+)$/.exec(headerValue(headers, 'content-range')?.trim() ?? '')?.[1];
       const empty = new PassThrough();
@@ -177,7 +182,12 @@ function interpret(
     }
     case 403:
     case 410:
-      return refuse(new SeedanceVideoUrlExpiredError(`${where} refused the signed URL (HTTP ${status}): it expired; fetch a fresh video_url from the task`, { status }));
+      return refuse(
+        new SeedanceVideoUrlExpiredError(
+          `${where} refused the signed URL (HTTP ${status}): it expired or was revoked; fetch a fresh video_url from the task`,
+          { status },
+        ),
+      );
     case 412:
       return refuse(new SeedanceVideoChangedError(`${where} says the file changed (HTTP 412); restart from zero`, { status }));
     case 408:
@@ -205,12 +215,20 @@ function guardedBody(body: Readable, agent: Agent, url: URL, options: OpenVideoO
   return out;
 }
 
+/** Drops a body we do not read; undici reports destroying an unread body as an error, which is expected here. */
+function discard(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 function failureOf(error: unknown, url: URL, options: OpenVideoOptions): unknown {
   if (options.signal?.aborted) return options.signal.reason;
   const where = `the video host (${describeUrl(url)})`;
   const code = errorCode(error);
   if (code === ADDRESS_REFUSED) {
-    return new SeedanceUnsafeUrlError(`Refused to download the video: ${url.hostname} resolves only to private, loopback or link-local addresses`);
+    return new SeedanceUnsafeUrlError(
+      `Refused to download the video: ${url.hostname} resolves only to private, loopback or link-local addresses`,
+    );
   }
   if (code === 'UND_ERR_BODY_TIMEOUT') {
     return new SeedanceTimeoutError(`${where} sent nothing for ${options.idleTimeoutMs ?? 30_000} ms`);
@@ -289,7 +307,13 @@ export interface LowSpeedLimit {
  * A pure low-speed check in the manner of curl's `--speed-limit`/`--speed-time`: call `add` for
  * every chunk and `isTooSlow` from a timer (a trickle may send no chunk at all for a while).
  */
-export function createLowSpeedCheck(limit: LowSpeedLimit, startMs: number) {
+export interface LowSpeedCheck {
+  /** Counts a chunk; true when the window just closed below the limit. */
+  add(bytes: number, nowMs: number): boolean;
+  isTooSlow(nowMs: number): boolean;
+}
+
+export function createLowSpeedCheck(limit: LowSpeedLimit, startMs: number): LowSpeedCheck {
   let windowStart = startMs;
   let bytesInWindow = 0;
   const isTooSlow = (nowMs: number): boolean => {

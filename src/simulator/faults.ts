@@ -66,6 +66,9 @@ export class FaultQueue {
     if (fault.target !== undefined && fault.target !== targetOf(fault)) {
       throw new Error(`fault ${fault.kind} cannot target ${fault.target}`);
     }
+    if (fault.kind === 'status' && !(Number.isInteger(fault.code) && fault.code >= 100 && fault.code <= 599)) {
+      throw new Error(`fault status: ${fault.code} is not an HTTP status`);
+    }
     this.queue.push({ fault, left: times });
   }
 

@@ -3,7 +3,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-/** Works from src/simulator (tsx) and from dist/simulator (built). */
+/**
+ * 3 s, 320x180, H.264 + AAC sine, ~177 KB (noise keeps it from compressing to nothing), made with:
+ * ffmpeg -f lavfi -i testsrc=size=320x180:rate=25:duration=3 -f lavfi -i sine=frequency=440:sample_rate=44100:duration=3
+ *   -vf noise=alls=9:allf=t -c:v libx264 -preset medium -crf 23 -pix_fmt yuv420p -profile:v main -c:a aac -b:a 96k
+ *   -shortest -movflags +faststart -map_metadata -1 -fflags +bitexact -flags:v +bitexact -flags:a +bitexact assets/sample.mp4
+ * (ffmpeg 5.1 reproduces it byte for byte.)
+ * Resolved from src/simulator (tsx) and from dist/simulator (built) alike.
+ */
 export const SAMPLE_VIDEO_PATH = path.join(__dirname, '../../assets/sample.mp4');
 
 export function loadSampleVideo(): Buffer {

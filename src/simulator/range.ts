@@ -28,10 +28,10 @@ export function parseRange(header: string, total: number): RangeDecision {
   if (first === '' && last === '') return { kind: 'full' };
   if (first === '') return suffixRange(Number(last), total);
   const start = Number(first);
-  const end = last === '' ? total - 1 : Number(last);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) return { kind: 'full' };
+  const lastPos = last === '' ? Number.MAX_SAFE_INTEGER : Number(last);
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(lastPos) || lastPos < start) return { kind: 'full' };
   if (start >= total) return { kind: 'unsatisfiable' };
-  return { kind: 'partial', start, end: Math.min(end, total - 1) };
+  return { kind: 'partial', start, end: Math.min(lastPos, total - 1) };
 }
 
 function suffixRange(length: number, total: number): RangeDecision {

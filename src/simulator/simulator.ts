@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ServiceTier } from '../seedance/models';
+import { SEEDANCE_MODELS, type ServiceTier } from '../seedance/models';
 import { createVideoRequestSchema, taskIdSchema } from '../seedance/schemas';
 import { Exchange, type AuthorizationState, type RequestKind, type RequestLogEntry } from './exchange';
 import { FaultQueue, isGatewayFault, type Fault, type FaultTarget, type VideoFault } from './faults';
@@ -75,7 +75,7 @@ export interface Simulator {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_API_KEY = 'sim-key';
-const DEFAULT_MODEL = 'seedance_1_5_pro_480p';
+const DEFAULT_MODEL = SEEDANCE_MODELS[0];
 const DEFAULT_DURATION_S = 5;
 /** What "the model chooses" (`duration: -1`) comes out as. */
 const CHOSEN_DURATION_S = 8;

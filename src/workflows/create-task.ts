@@ -48,9 +48,16 @@ export async function createTaskOnce(request: CreateVideoRequest): Promise<TaskS
       }
       // The activity marks as retryable only failures that prove nothing was created.
       if (failure.nonRetryable || attempt >= MAX_CREATE_ATTEMPTS) throw error;
-      const delay = failure.nextRetryDelay ?? BACKOFF_MS[Math.min(attempt - 1, BACKOFF_MS.length - 1)]!;
+      const delay = retryAfterMs(failure) ?? BACKOFF_MS[Math.min(attempt - 1, BACKOFF_MS.length - 1)]!;
       log.warn('create refused, retrying', { type: failure.type, attempt });
       await sleep(delay, { summary: `Retry create after ${failure.type}` });
     }
   }
+}
+
+/** The server's Retry-After, carried in the failure's details by the activity. */
+function retryAfterMs(failure: ApplicationFailure): number | undefined {
+  const detail = failure.details?.[0] as { retryAfterMs?: unknown } | undefined;
+  const ms = detail?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }
