@@ -1,0 +1,125 @@
+/**
+ * The README's operator recipes, for real: a dev server, the simulator, `npm run worker`'s worker
+ * as a separate process configured by its environment, and the `temporal` CLI binary driving it.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulator, type Simulator } from '../../src/simulator';
+import { createDevServerForTest, type TestDevServer } from '../helpers/temporal';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+
+const API_KEY = 'sk-live-integration-SECRET-9f8e7d6c5b4a';
+const MINUTE = 60_000;
+
+let server: TestDevServer;
+let sim: Simulator;
+let worker: WorkerProcess;
+let outputDir: string;
+
+beforeAll(async () => {
+  [server, sim] = await Promise.all([createDevServerForTest(), createSimulator({ apiKey: API_KEY })]);
+  outputDir = await fs.mkdtemp(path.join(os.tmpdir(), 'seedance-cli-'));
+  worker = await startWorkerProcess({
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: server.namespace,
+    SEEDANCE_API_KEY: API_KEY,
+    SEEDANCE_BASE_URL: sim.url,
+    SEEDANCE_OUTPUT: outputDir,
+    SEEDANCE_ALLOW_PRIVATE_URLS: 'true',
+  });
+});
+
+afterAll(async () => {
+  await worker?.kill('SIGTERM');
+  await sim?.close();
+  await server?.dispose();
+  if (outputDir) await fs.rm(outputDir, { recursive: true, force: true });
+});
+
+async function cli(...args: string[]): Promise<string> {
+  const result = await server.cli(args);
+  if (result.code !== 0) throw new Error(`temporal ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  return result.stdout;
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('operating the workflows with the temporal CLI', () => {
+  it('starts awaitSeedanceVideo by CLI and completes with the documented result and the served bytes', async () => {
+    const task = await sim.addTask({ model: 'seedance_1_5_pro_720p', createdMs: Date.now() - 10 * MINUTE, actualDuration: 5 });
+    const workflowId = `seedance-${task.id}`;
+    await cli('workflow', 'start', '--type', 'awaitSeedanceVideo', '--task-queue', 'seedance-video', '--workflow-id', workflowId, '--input', JSON.stringify({ taskId: task.id }));
+    const out = await cli('workflow', 'result', '--workflow-id', workflowId, '--output', 'json');
+    const result = JSON.parse(out).result as {
+      taskId: string; model: string; status: string; actualDuration: number; checks: number; video: { uri: string; bytes: number; sha256: string };
+    };
+    expect(result).toMatchObject({ taskId: task.id, model: 'seedance_1_5_pro_720p', status: 'completed', actualDuration: 5, checks: 1 });
+    const bytes = await fs.readFile(fileURLToPath(result.video.uri));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(sim.videoSha256);
+    expect(result.video).toMatchObject({ bytes: bytes.length, sha256: sim.videoSha256 });
+
+    // The history holds neither the API key nor the signed URL.
+    const history = await cli('workflow', 'show', '--workflow-id', workflowId, '--output', 'json');
+    expect(history).not.toContain(API_KEY);
+    expect(history).not.toMatch(/sig=|\/files\//);
+  });
+
+  it('answers status queries, lists by SeedanceStatus, and stops on the cancel signal with no later status request', async () => {
+    const task = await sim.addTask({ model: 'seedance_1_5_pro_480p', timing: { queuedMs: 0, renderMs: 60 * MINUTE } });
+    const workflowId = `seedance-${task.id}`;
+    await cli('workflow', 'start', '--type', 'awaitSeedanceVideo', '--task-queue', 'seedance-video', '--workflow-id', workflowId, '--input', JSON.stringify({ taskId: task.id }));
+
+    const status = await eventually(async () => {
+      const out = await cli('workflow', 'query', '--workflow-id', workflowId, '--type', 'status', '--output', 'json');
+      const parsed = JSON.parse(out) as { queryResult: Array<{ phase: string; remoteStatus: string; checks: number; nextCheckAt: string }> };
+      const value = parsed.queryResult[0]!;
+      return value.phase === 'waiting' ? value : undefined;
+    });
+    expect(status).toMatchObject({ phase: 'waiting', remoteStatus: 'processing', checks: 1 });
+    expect(Date.parse(status.nextCheckAt)).toBeGreaterThan(Date.now());
+
+    const listed = await eventually(async () => {
+      const out = await cli('workflow', 'list', '--query', `SeedanceStatus='processing' AND SeedanceTaskId='${task.id}'`, '--output', 'json');
+      return out.includes(workflowId) ? out : undefined;
+    });
+    expect(listed).toContain(workflowId);
+
+    const signalledAt = Date.now();
+    await cli('workflow', 'signal', '--workflow-id', workflowId, '--name', 'cancel', '--input', JSON.stringify({ reason: 'not needed any more' }));
+    const described = await eventually(async () => {
+      const out = await cli('workflow', 'describe', '--workflow-id', workflowId, '--output', 'json');
+      return out.includes('"WORKFLOW_EXECUTION_STATUS_FAILED"') ? out : undefined;
+    }, 10_000);
+    expect(Date.now() - signalledAt).toBeLessThan(5_000);
+    expect(described).toContain('SeedanceWorkflowCancelled');
+    expect(described).toContain('not needed any more');
+    const lateChecks = sim.requests.filter((r) => r.kind === 'status' && r.taskId === task.id && r.at > signalledAt);
+    expect(lateChecks).toEqual([]);
+    expect(await fs.readdir(outputDir)).not.toContain(`${task.id}.mp4`);
+  });
+
+  it('fails at once with SeedanceTaskNotFound for an unknown task id', async () => {
+    const workflowId = 'seedance-video_does_not_exist';
+    await cli('workflow', 'start', '--type', 'awaitSeedanceVideo', '--task-queue', 'seedance-video', '--workflow-id', workflowId, '--input', '{"taskId":"video_does_not_exist"}');
+    const result = await server.cli(['workflow', 'result', '--workflow-id', workflowId, '--output', 'json']);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toContain('"type": "SeedanceTaskNotFound"');
+    expect(result.stdout).toContain('not found (HTTP 404)');
+  });
+
+  it('never writes the API key to the worker log', () => {
+    expect(worker.log()).not.toContain(API_KEY);
+  });
+});
