@@ -75,5 +75,5 @@ export function parseDuration(value: string | number): number | undefined {
   for (const [, amount, , unit] of text.matchAll(/(\d+(\.\d+)?)(ms|s|m|h|d)/g)) {
     total += Number(amount) * UNIT_MS[unit as string]!;
   }
-  return total > 0 ? Math.round(total) : undefined;
+  return Number.isFinite(total) && Math.round(total) > 0 ? Math.round(total) : undefined;
 }

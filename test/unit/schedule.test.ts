@@ -1,0 +1,266 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FLEX_TIMING, type ServiceTier } from '../../src/seedance/models';
+import { deadlineAtMs, jitter, nextCheckDelayMs, parseDuration, type ScheduleInput } from '../../src/workflows/schedule';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+/** The documented polling table (shared/seedance-api.md), written out here so the test checks the table too. */
+const DOCUMENTED = [
+  { name: '480p', model: 'seedance_1_5_pro_480p', tier: 'default', minMs: 10 * SECOND, maxMs: 20 * SECOND, earliestMs: 30 * SECOND },
+  { name: '720p', model: 'seedance_1_5_pro_720p', tier: 'default', minMs: 30 * SECOND, maxMs: 60 * SECOND, earliestMs: 2 * MINUTE },
+  { name: '1080p', model: 'seedance_1_5_pro_1080p', tier: 'default', minMs: 30 * SECOND, maxMs: 60 * SECOND, earliestMs: 3 * MINUTE },
+  // "longer" is all the documentation says about flex; the earliest finish is the project's choice.
+  { name: 'flex', model: 'seedance_1_5_pro_720p', tier: 'flex', minMs: 60 * SECOND, maxMs: 120 * SECOND, earliestMs: FLEX_TIMING.estimatedMinMs },
+  { name: 'an unknown model', model: 'seedance_2_0_pro_4k', tier: 'default', minMs: 30 * SECOND, maxMs: 60 * SECOND, earliestMs: 0 },
+] as const;
+
+const taskId = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$/);
+const anyModel = fc.constantFrom<string | undefined>(
+  'seedance_1_5_pro_480p',
+  'seedance_1_5_pro_720p',
+  'seedance_1_5_pro_1080p',
+  'seedance_2_0_pro_4k',
+  '',
+  undefined,
+);
+const anyTier = fc.constantFrom<ServiceTier | undefined>('default', 'flex', undefined);
+const createdMs = fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 });
+const checks = fc.nat({ max: 100_000 });
+
+/** Any schedule input, including a `now` before `created` (a skewed remote clock). */
+const anyInput = fc.record({
+  taskId,
+  model: anyModel,
+  serviceTier: anyTier,
+  createdMs,
+  offsetMs: fc.integer({ min: -2 * 24 * HOUR, max: 2 * 24 * HOUR }),
+  checks,
+}).map(({ offsetMs, ...rest }): ScheduleInput => ({ ...rest, nowMs: rest.createdMs + offsetMs }));
+
+describe('nextCheckDelayMs', () => {
+  it('never waits less than 10 s, whatever the model, tier, times and checks', () => {
+    fc.assert(
+      fc.property(anyInput, (input) => {
+        expect(nextCheckDelayMs(input)).toBeGreaterThanOrEqual(10 * SECOND);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  for (const row of DOCUMENTED) {
+    it(`checks ${row.name} every ${row.minMs / SECOND}-${row.maxMs / SECOND} s once past its earliest finish`, () => {
+      fc.assert(
+        fc.property(taskId, createdMs, fc.integer({ min: 0, max: 23 * HOUR }), checks, (id, created, past, n) => {
+          const delay = nextCheckDelayMs({
+            taskId: id,
+            model: row.model,
+            serviceTier: row.tier,
+            createdMs: created,
+            nowMs: created + row.earliestMs + past,
+            checks: n,
+          });
+          expect(delay).toBeGreaterThanOrEqual(row.minMs);
+          expect(delay).toBeLessThanOrEqual(row.maxMs);
+        }),
+        { numRuns: 500 },
+      );
+    });
+  }
+
+  it('checks a 720p task no more often than every 30 s', () => {
+    const created = 1_761_635_478_000;
+    let now = created + 10 * MINUTE;
+    for (let n = 0; n < 200; n++) {
+      const delay = nextCheckDelayMs({ taskId: 'video_abc123def456', model: 'seedance_1_5_pro_720p', createdMs: created, nowMs: now, checks: n });
+      expect(delay).toBeGreaterThanOrEqual(30 * SECOND);
+      now += delay;
+    }
+  });
+
+  it('makes no check before the model\'s earliest estimated finish (created + estimatedMin)', () => {
+    for (const row of DOCUMENTED.filter((r) => r.earliestMs > 0)) {
+      fc.assert(
+        fc.property(taskId, createdMs, fc.integer({ min: 0, max: row.earliestMs - 1 }), checks, (id, created, elapsed, n) => {
+          const now = created + elapsed;
+          const delay = nextCheckDelayMs({ taskId: id, model: row.model, serviceTier: row.tier, createdMs: created, nowMs: now, checks: n });
+          expect(now + delay).toBeGreaterThanOrEqual(created + row.earliestMs);
+        }),
+        { numRuns: 300 },
+      );
+    }
+  });
+
+  it('does not check a 1080p task during its first three minutes', () => {
+    const created = 1_761_635_478_000;
+    const delay = nextCheckDelayMs({ taskId: 'video_1', model: 'seedance_1_5_pro_1080p', createdMs: created, nowMs: created + 1000, checks: 0 });
+    expect(created + 1000 + delay).toBeGreaterThanOrEqual(created + 3 * MINUTE);
+  });
+
+  it('waits no longer than the earliest finish (or one interval) when `created` is in our future (clock skew)', () => {
+    for (const row of DOCUMENTED) {
+      fc.assert(
+        fc.property(taskId, createdMs, fc.integer({ min: 1, max: 24 * HOUR }), checks, (id, created, skew, n) => {
+          const delay = nextCheckDelayMs({ taskId: id, model: row.model, serviceTier: row.tier, createdMs: created, nowMs: created - skew, checks: n });
+          expect(delay).toBeLessThanOrEqual(Math.max(row.earliestMs, row.maxMs));
+          expect(delay).toBeGreaterThanOrEqual(Math.max(row.earliestMs, row.minMs));
+        }),
+        { numRuns: 300 },
+      );
+    }
+  });
+
+  it('is deterministic: the same input gives the same delay (replay-safe)', () => {
+    fc.assert(
+      fc.property(anyInput, (input) => {
+        expect(nextCheckDelayMs({ ...input })).toBe(nextCheckDelayMs({ ...input }));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('spreads 1000 tasks created together across the interval instead of checking in lockstep', () => {
+    const created = 1_761_635_478_000;
+    const delays = Array.from({ length: 1000 }, (_, i) =>
+      nextCheckDelayMs({
+        taskId: `video_${i.toString(16).padStart(12, '0')}`,
+        model: 'seedance_1_5_pro_720p',
+        createdMs: created,
+        nowMs: created + 10 * MINUTE,
+        checks: 3,
+      }),
+    );
+    expect(new Set(delays).size).toBeGreaterThan(900);
+    const mean = delays.reduce((a, b) => a + b, 0) / delays.length;
+    expect(mean).toBeGreaterThan(43 * SECOND);
+    expect(mean).toBeLessThan(47 * SECOND);
+    // Every tenth of the 30-60 s interval gets a share of the tasks.
+    const buckets = new Array<number>(10).fill(0);
+    for (const d of delays) buckets[Math.floor((d - 30 * SECOND) / (3 * SECOND))]! += 1;
+    for (const count of buckets) expect(count).toBeGreaterThan(50);
+  });
+
+  it('varies one task\'s delay from one check to the next', () => {
+    const created = 1_761_635_478_000;
+    const delays = Array.from({ length: 50 }, (_, n) =>
+      nextCheckDelayMs({ taskId: 'video_abc123def456', model: 'seedance_1_5_pro_480p', createdMs: created, nowMs: created + HOUR, checks: n }),
+    );
+    expect(new Set(delays).size).toBeGreaterThan(25);
+  });
+});
+
+describe('jitter', () => {
+  it('is a number in [0, 1) for any task id and check count', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.integer(), (id, n) => {
+        const j = jitter(id, n);
+        expect(j).toBeGreaterThanOrEqual(0);
+        expect(j).toBeLessThan(1);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is deterministic', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.nat(), (id, n) => {
+        expect(jitter(id, n)).toBe(jitter(id, n));
+      }),
+    );
+  });
+
+  it('spreads over [0, 1): 1000 task ids give distinct values with a mean near 0.5', () => {
+    const values = Array.from({ length: 1000 }, (_, i) => jitter(`video_${i}`, 0));
+    expect(new Set(values).size).toBe(1000);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    expect(mean).toBeGreaterThan(0.45);
+    expect(mean).toBeLessThan(0.55);
+    expect(Math.min(...values)).toBeLessThan(0.05);
+    expect(Math.max(...values)).toBeGreaterThan(0.95);
+  });
+});
+
+describe('deadlineAtMs', () => {
+  const created = 1_761_635_478_000;
+
+  it('gives up 6 h after creation by default', () => {
+    expect(deadlineAtMs(created)).toBe(created + 6 * HOUR);
+  });
+
+  it('honours a requested deadline inside retention', () => {
+    expect(deadlineAtMs(created, 2 * HOUR)).toBe(created + 2 * HOUR);
+  });
+
+  it('caps the deadline at retention (1 day) minus 1 h, so there is always time to download', () => {
+    expect(deadlineAtMs(created, 48 * HOUR)).toBe(created + 23 * HOUR);
+    expect(deadlineAtMs(created, Number.POSITIVE_INFINITY)).toBe(created + 23 * HOUR);
+    fc.assert(
+      fc.property(createdMs, fc.integer({ min: 1, max: 30 * 24 * HOUR }), (c, requested) => {
+        const at = deadlineAtMs(c, requested);
+        expect(at - c).toBeLessThanOrEqual(23 * HOUR);
+        expect(at - c).toBe(Math.min(requested, 23 * HOUR));
+      }),
+    );
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['90s', 90 * SECOND],
+    ['15m', 15 * MINUTE],
+    ['2h', 2 * HOUR],
+    ['1h30m', 90 * MINUTE],
+    ['500ms', 500],
+    ['1d', 24 * HOUR],
+    ['1.5h', 90 * MINUTE],
+    [' 2h ', 2 * HOUR],
+    [7_200_000, 7_200_000],
+    [1, 1],
+  ] as const)('reads %j as %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each([
+    ['', 'an empty string'],
+    ['soon', 'a word'],
+    ['-1h', 'a negative duration'],
+    ['2 h', 'a space between number and unit'],
+    ['1h 30m', 'a space between parts'],
+    ['10', 'a number without a unit, as a string'],
+    ['h', 'a unit without a number'],
+    ['2w', 'an unknown unit'],
+    ['0s', 'zero'],
+    ['0.4ms', 'less than one millisecond (rounds to zero)'],
+    ['9'.repeat(400) + 'h', 'a number too large to represent'],
+    [0, 'the number zero'],
+    [-5, 'a negative number'],
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, 'Infinity'],
+  ] as const)('refuses %j (%s)', (value) => {
+    expect(parseDuration(value)).toBeUndefined();
+  });
+
+  it('adds up the parts of any h/m/s combination', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 48 }), fc.nat({ max: 59 }), fc.nat({ max: 59 }), (h, m, s) => {
+        fc.pre(h + m + s > 0);
+        expect(parseDuration(`${h}h${m}m${s}s`)).toBe(h * HOUR + m * MINUTE + s * SECOND);
+      }),
+    );
+  });
+
+  it('returns only a positive whole number of milliseconds, or undefined, for any string', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[0-9.]{1,6}(ms|s|m|h|d)$/)), (text) => {
+        const ms = parseDuration(text);
+        if (ms !== undefined) {
+          expect(Number.isInteger(ms)).toBe(true);
+          expect(ms).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
