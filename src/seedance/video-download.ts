@@ -296,39 +296,3 @@ export function parseContentRange(value: string | undefined): { start: number; e
 function omitUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
-
-export interface LowSpeedLimit {
-  /** Abort when the average over a window is below this. */
-  minBytesPerSecond: number;
-  windowMs: number;
-}
-
-/**
- * A pure low-speed check in the manner of curl's `--speed-limit`/`--speed-time`: call `add` for
- * every chunk and `isTooSlow` from a timer (a trickle may send no chunk at all for a while).
- */
-export interface LowSpeedCheck {
-  /** Counts a chunk; true when the window just closed below the limit. */
-  add(bytes: number, nowMs: number): boolean;
-  isTooSlow(nowMs: number): boolean;
-}
-
-export function createLowSpeedCheck(limit: LowSpeedLimit, startMs: number): LowSpeedCheck {
-  let windowStart = startMs;
-  let bytesInWindow = 0;
-  const isTooSlow = (nowMs: number): boolean => {
-    const elapsed = nowMs - windowStart;
-    if (elapsed < limit.windowMs) return false;
-    const tooSlow = (bytesInWindow * 1000) / elapsed < limit.minBytesPerSecond;
-    windowStart = nowMs;
-    bytesInWindow = 0;
-    return tooSlow;
-  };
-  return {
-    add(bytes: number, nowMs: number): boolean {
-      bytesInWindow += bytes;
-      return isTooSlow(nowMs);
-    },
-    isTooSlow,
-  };
-}
