@@ -58,7 +58,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
   }
   const e = parsed.data;
   const problems: string[] = [];
-  const isLocal = /^http:\/\/(127\.|localhost|\[::1\])/.test(e.SEEDANCE_BASE_URL);
+  const isLocal = e.SEEDANCE_BASE_URL.startsWith('http://') && /^(127(\.\d{1,3}){3}|localhost|\[::1\])$/.test(new URL(e.SEEDANCE_BASE_URL).hostname);
   if (!e.SEEDANCE_API_KEY && !isLocal) problems.push('SEEDANCE_API_KEY is required (the Seedance API key)');
   if (e.SEEDANCE_BASE_URL.startsWith('http://') && !isLocal) {
     problems.push('SEEDANCE_BASE_URL must be https (http only for a local simulator on 127.0.0.1/localhost)');

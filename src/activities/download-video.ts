@@ -5,20 +5,24 @@
  * place under its final name.
  */
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { rm, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { FailureType } from '../failures';
+import { FailureType, NON_RETRYABLE_TYPES } from '../failures';
 import {
+  SeedanceTimeoutError,
   SeedanceVideoChangedError,
   SeedanceVideoUrlExpiredError,
+  isSeedanceError,
 } from '../seedance/errors';
+import { checkVideoUrl } from '../seedance/url-safety';
 import { openVideo, type VideoResponse } from '../seedance/video-download';
 import { checkFileName } from '../storage/file-name';
 import { checkMp4File } from '../storage/mp4';
 import type { VideoStorage } from '../storage/types';
 import { downloadProgressSignal } from '../workflows/definitions';
 import type { StoredVideo } from '../workflows/types';
-import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy, type SeedanceApi } from './dependencies';
+import { DEFAULT_DOWNLOAD_POLICY, videoUrlPolicy, type DownloadPolicy, type SeedanceApi } from './dependencies';
 import { LowSpeedMonitor } from './low-speed';
 import { PartialFile, isCheckpoint, type Checkpoint } from './partial-file';
 import { DownloadError, toApplicationFailure } from './to-failure';
@@ -26,10 +30,22 @@ import type { VideoUrlCache } from './video-url-cache';
 import type { DownloadVideoInput } from './types';
 import { taskIdSchema } from '../seedance/schemas';
 
+/**
+ * Whether Temporal will run another attempt after this error: the same decision as the failure
+ * the activity reports (its `nonRetryable` flag, or a type the retry policy never retries).
+ */
+function willRetry(error: unknown): boolean {
+  const failure = toApplicationFailure(error);
+  if (!(failure instanceof ApplicationFailure)) return true;
+  return !failure.nonRetryable && !NON_RETRYABLE_TYPES.includes(failure.type as FailureType);
+}
+
 /** How many fresh URLs one attempt asks for when the file host says the URL expired. */
 const MAX_URL_REFRESHES = 2;
 /** How many times one attempt restarts from zero because the file changed under it. */
 const MAX_RESTARTS = 2;
+/** Liveness heartbeat period while no byte moves (the SDK throttles what it sends on). */
+const LIVENESS_INTERVAL_MS = 1_000;
 
 export function makeDownloadVideo(
   client: SeedanceApi,
@@ -39,10 +55,14 @@ export function makeDownloadVideo(
 ) {
   const policy: DownloadPolicy = { ...DEFAULT_DOWNLOAD_POLICY, ...policyOverrides };
   return async function downloadVideo(input: DownloadVideoInput): Promise<StoredVideo> {
+    const download = new Download(client, storage, urls, policy, input);
+    const alive = download.keepAlive();
     try {
-      return await new Download(client, storage, urls, policy, input).run();
+      return await download.run();
     } catch (error) {
       throw toApplicationFailure(error);
+    } finally {
+      clearInterval(alive);
     }
   };
 }
@@ -53,7 +73,12 @@ class Download {
   private etag: string | null = null;
   private totalBytes: number | null = null;
   private lastCheckpointAt = 0;
-  private lastProgressAt = 0;
+  /** Set when the attempt starts: a download shorter than one interval sends no progress signal (each costs a workflow task). */
+  private lastProgressAt = Date.now();
+  /** What the last heartbeat pointed at: re-sent by the liveness heartbeat, never anything newer. */
+  private lastCheckpoint: Checkpoint | undefined = isCheckpoint(this.context.info.heartbeatDetails)
+    ? this.context.info.heartbeatDetails
+    : undefined;
 
   constructor(
     private readonly client: SeedanceApi,
@@ -63,21 +88,35 @@ class Download {
     private readonly input: DownloadVideoInput,
   ) {}
 
+  /**
+   * Heartbeats every second for the whole attempt, also while no byte moves (connecting, waiting
+   * for headers, copying or hashing a prefix, verifying): the heartbeat timeout then detects only
+   * a dead or frozen worker, and a slow file host is left to the idle and low-speed limits. It
+   * repeats the last checkpoint, so it never points at bytes that are not on disk.
+   */
+  keepAlive(): NodeJS.Timeout {
+    return setInterval(() => this.context.heartbeat(this.lastCheckpoint), LIVENESS_INTERVAL_MS);
+  }
+
   async run(): Promise<StoredVideo> {
     const { taskId, fileName } = this.validInput();
-    let url = this.urls.take(taskId) ?? (await this.freshUrl());
-
+    // The name is resolved against the real output root (symlinks included) before any request.
     const existing = await this.storage.find(fileName);
+    let url = this.requireSafeUrl(this.urls.take(taskId) ?? (await this.freshUrl()));
     if (existing) return this.reuse(existing, url);
 
     const prior = this.context.info.heartbeatDetails;
     this.partial = await PartialFile.start(this.storage.stagingDir, fileName, taskId, isCheckpoint(prior) ? prior : undefined);
-    if (isCheckpoint(prior) && this.partial.offset > 0) {
-      this.etag = prior.etag;
-      this.totalBytes = prior.totalBytes;
-      this.context.log.info('resuming download', { taskId, offset: this.partial.offset, attempt: this.context.info.attempt });
-    }
     try {
+      if (isCheckpoint(prior) && this.partial.offset > 0) {
+        this.etag = prior.etag;
+        this.totalBytes = prior.totalBytes;
+        this.context.log.info('resuming download', { taskId, offset: this.partial.offset, attempt: this.context.info.attempt });
+        // Point the heartbeat at this attempt's copy first, then drop the earlier attempts' files:
+        // the disk holds one partial per download, not one per attempt.
+        await this.checkpoint();
+        await this.removeOtherPartials();
+      }
       let refreshes = 0;
       let restarts = 0;
       for (;;) {
@@ -88,7 +127,7 @@ class Download {
           if (error instanceof SeedanceVideoUrlExpiredError && refreshes < MAX_URL_REFRESHES) {
             refreshes++;
             this.context.log.info('video URL expired or refused; reading a fresh one', { taskId });
-            url = await this.freshUrl();
+            url = this.requireSafeUrl(await this.freshUrl());
             continue;
           }
           if (error instanceof SeedanceVideoChangedError && restarts < MAX_RESTARTS) {
@@ -114,6 +153,13 @@ class Download {
     const name = checkFileName(fileName);
     if (!name.ok) throw new DownloadError(FailureType.InvalidFileName, `file name refused: ${name.reason}`, false);
     return { taskId, fileName };
+  }
+
+  /** Refuses an unsafe URL before the partial file exists or any connection is made (openVideo checks again, and every redirect). */
+  private requireSafeUrl(url: string): string {
+    const check = checkVideoUrl(url, videoUrlPolicy(this.policy));
+    if (!check.ok) throw new DownloadError(FailureType.UnsafeUrl, `Refused to download the video: ${check.reason}`, false);
+    return url;
   }
 
   /** The current signed URL, read now: it stays in this process and never enters history. */
@@ -145,7 +191,7 @@ class Download {
 
   private open(url: string, start: number, ifRange: string | null): Promise<VideoResponse> {
     return openVideo(url, {
-      allowPrivate: this.policy.allowPrivateUrls,
+      ...videoUrlPolicy(this.policy),
       ...(start > 0 ? { start } : {}),
       ...(start > 0 && ifRange ? { ifRange } : {}),
       signal: this.context.cancellationSignal,
@@ -205,8 +251,17 @@ class Download {
     } catch (error) {
       if (error instanceof DownloadError) throw error;
       if (this.context.cancellationSignal.aborted) throw this.context.cancellationSignal.reason;
-      await this.checkpoint();
-      throw new DownloadError(FailureType.NetworkError, `the video download broke off at byte ${partial.offset}`, true);
+      if (error instanceof SeedanceTimeoutError) {
+        throw new DownloadError(
+          FailureType.DownloadStalled,
+          `the video host sent nothing for ${this.policy.idleTimeoutMs} ms at byte ${partial.offset}`,
+          true,
+        );
+      }
+      if (isSeedanceError(error)) {
+        throw new DownloadError(FailureType.NetworkError, `the video download broke off at byte ${partial.offset}`, true);
+      }
+      throw error; // a storage error (ENOSPC, EIO...): to-failure maps its code
     } finally {
       clearInterval(timer);
       response.body.destroy();
@@ -227,6 +282,7 @@ class Download {
     await partial.sync();
     const checkpoint: Checkpoint = { partial: partial.name, offset: partial.offset, etag: this.etag, totalBytes: this.totalBytes };
     this.context.heartbeat(checkpoint);
+    this.lastCheckpoint = checkpoint;
     this.lastCheckpointAt = Date.now();
   }
 
@@ -237,7 +293,13 @@ class Download {
     if (!execution) return;
     const { workflowId, runId } = execution;
     const progress = { bytes: this.partial?.offset ?? 0, totalBytes: this.totalBytes };
-    this.context.client.workflow
+    let client;
+    try {
+      client = this.context.client;
+    } catch {
+      return; // no Temporal client here (e.g. MockActivityEnvironment): nobody to tell
+    }
+    client.workflow
       .getHandle(workflowId, runId)
       .signal(downloadProgressSignal, progress)
       .catch(() => undefined);
@@ -266,8 +328,7 @@ class Download {
     const stored = await this.storage.commit(partial.path, this.input.fileName, { bytes, sha256 });
     this.partial = undefined;
     await this.removeOtherPartials();
-    this.reportProgress();
-    return stored;
+    return stored; // the workflow learns the end from the result: no progress signal needed
   }
 
   /**
@@ -290,24 +351,31 @@ class Download {
       return;
     }
     if (details?.timedOut || details?.notFound) {
+      this.context.log.info('this attempt was replaced on the server; stopping without touching the download', {
+        taskId: this.input.taskId,
+        attempt: this.context.info.attempt,
+        offset: partial.offset,
+      });
       await partial.close();
       return;
     }
-    const retryable = !(error instanceof DownloadError) || error.retryable;
-    if (retryable) {
+    if (willRetry(error)) {
       await this.checkpoint().catch(() => undefined);
       await partial.close();
     } else {
+      // No attempt will resume: leave no partial of this download behind, an earlier attempt's included.
       await partial.remove();
+      await this.removeOtherPartials();
     }
   }
 
+  /** Deletes every partial file of this download (fileName, taskId) except this attempt's own. */
   private async removeOtherPartials(): Promise<void> {
-    const prefix = PartialFile.prefix(this.input.fileName, this.input.taskId);
+    const { fileName, taskId } = this.input;
     const names = await readdir(this.storage.stagingDir).catch(() => [] as string[]);
     await Promise.all(
       names
-        .filter((name) => name.startsWith(prefix) && name.endsWith('.part'))
+        .filter((name) => name !== this.partial?.name && PartialFile.isPartialOf(name, fileName, taskId))
         .map((name) => rm(path.join(this.storage.stagingDir, name), { force: true })),
     );
   }

@@ -222,23 +222,23 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each([
-    ['', 'an empty string'],
-    ['soon', 'a word'],
-    ['-1h', 'a negative duration'],
-    ['2 h', 'a space between number and unit'],
-    ['1h 30m', 'a space between parts'],
-    ['10', 'a number without a unit, as a string'],
-    ['h', 'a unit without a number'],
-    ['2w', 'an unknown unit'],
-    ['0s', 'zero'],
-    ['0.4ms', 'less than one millisecond (rounds to zero)'],
-    ['9'.repeat(400) + 'h', 'a number too large to represent'],
-    [0, 'the number zero'],
-    [-5, 'a negative number'],
-    [Number.NaN, 'NaN'],
-    [Number.POSITIVE_INFINITY, 'Infinity'],
-  ] as const)('refuses %j (%s)', (value) => {
+  it.each<[string, string | number]>([
+    ['an empty string', ''],
+    ['a word ("soon")', 'soon'],
+    ['a negative duration ("-1h")', '-1h'],
+    ['a space between number and unit ("2 h")', '2 h'],
+    ['a space between parts ("1h 30m")', '1h 30m'],
+    ['a number without a unit, as a string ("10")', '10'],
+    ['a unit without a number ("h")', 'h'],
+    ['an unknown unit ("2w")', '2w'],
+    ['zero ("0s")', '0s'],
+    ['less than one millisecond, which rounds to zero ("0.4ms")', '0.4ms'],
+    ['a number of hours too large to represent (400 digits)', '9'.repeat(400) + 'h'],
+    ['the number 0', 0],
+    ['a negative number', -5],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+  ])('refuses %s', (_, value) => {
     expect(parseDuration(value)).toBeUndefined();
   });
 

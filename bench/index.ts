@@ -1,0 +1,16 @@
+/** `npm run bench`: prints the figures of each benchmark. */
+import { benchDownload } from './download';
+import { benchWorkflows } from './workflows';
+
+async function main(): Promise<void> {
+  await benchDownload(Number(process.env.BENCH_DOWNLOAD_MB ?? 64));
+  await benchWorkflows(Number(process.env.BENCH_WORKFLOWS ?? 50));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

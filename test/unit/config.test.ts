@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../../src/config';
+
+const FAKE_KEY = 'sk-FAKE-7f3a9c1e-DO-NOT-LEAK';
+
+/**
+ * An environment that cannot pick up a Temporal config file from this machine: envconfig reads
+ * TEMPORAL_CONFIG_FILE, and a missing file is the same as none.
+ */
+function env(vars: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return { TEMPORAL_CONFIG_FILE: '/nonexistent/seedance-test/temporal.toml', ...vars };
+}
+
+function configError(vars: Record<string, string | undefined>): ConfigError {
+  try {
+    loadWorkerConfig(env(vars));
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadWorkerConfig', () => {
+  it('uses the documented defaults when only the API key is set', () => {
+    const config: WorkerConfig = loadWorkerConfig(env({ SEEDANCE_API_KEY: FAKE_KEY }));
+    expect(config.seedance).toEqual({ apiKey: FAKE_KEY, baseUrl: 'https://zcbservice.aizfw.cn/kyyReactApiServer', timeoutMs: 30_000 });
+    expect(config.output).toBe('./videos');
+    expect(config.temporal.taskQueue).toBe('seedance-video');
+    expect(config.temporal.namespace).toBe('default');
+    expect(config.download.allowPrivateUrls).toBe(false);
+    expect(config.download.maxBytes).toBe(2 * 1024 ** 3);
+    expect(config.shutdownGraceTimeMs).toBe(30_000);
+    expect(config.prometheusAddress).toBeUndefined();
+  });
+
+  it('reads every SEEDANCE_* variable it documents', () => {
+    const config = loadWorkerConfig(
+      env({
+        SEEDANCE_API_KEY: FAKE_KEY,
+        SEEDANCE_BASE_URL: 'https://seedance.example.com/api',
+        SEEDANCE_OUTPUT: '/srv/videos',
+        SEEDANCE_ALLOW_PRIVATE_URLS: 'true',
+        SEEDANCE_REQUEST_TIMEOUT_MS: '5000',
+        SEEDANCE_MAX_VIDEO_BYTES: '1048576',
+        SEEDANCE_SHUTDOWN_GRACE_MS: '10000',
+        SEEDANCE_PROMETHEUS_ADDRESS: '0.0.0.0:9464',
+        TEMPORAL_TASK_QUEUE: 'videos-eu',
+      }),
+    );
+    expect(config.seedance).toEqual({ apiKey: FAKE_KEY, baseUrl: 'https://seedance.example.com/api', timeoutMs: 5000 });
+    expect(config.output).toBe('/srv/videos');
+    expect(config.download.allowPrivateUrls).toBe(true);
+    expect(config.download.maxBytes).toBe(1_048_576);
+    expect(config.shutdownGraceTimeMs).toBe(10_000);
+    expect(config.prometheusAddress).toBe('0.0.0.0:9464');
+    expect(config.temporal.taskQueue).toBe('videos-eu');
+  });
+
+  it('treats an empty variable as unset', () => {
+    const config = loadWorkerConfig(env({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_OUTPUT: '', TEMPORAL_TASK_QUEUE: '' }));
+    expect(config.output).toBe('./videos');
+    expect(config.temporal.taskQueue).toBe('seedance-video');
+  });
+
+  it('refuses to start without an API key for the real (https) API, naming SEEDANCE_API_KEY', () => {
+    const error = configError({});
+    expect(error.message).toMatch(/SEEDANCE_API_KEY is required/);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  it.each(['http://127.0.0.1:8787', 'http://localhost:8787/api', 'http://[::1]:8787'])(
+    'needs no API key for a local simulator at %s',
+    (baseUrl) => {
+      const config = loadWorkerConfig(env({ SEEDANCE_BASE_URL: baseUrl }));
+      expect(config.seedance.baseUrl).toBe(baseUrl);
+    },
+  );
+
+  it('refuses a plain-http base URL that is not loopback (the key would travel in clear text)', () => {
+    const error = configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_BASE_URL: 'http://seedance.example.com/api' });
+    expect(error.message).toMatch(/SEEDANCE_BASE_URL must be https/);
+  });
+
+  it.each([
+    ['a host name that starts with "localhost"', 'http://localhost.example.com/api'],
+    ['a host name that starts with "127."', 'http://127.example.com/api'],
+    ['user info that looks like localhost', 'http://localhost@example.com/api'],
+    ['user info that looks like 127.0.0.1', 'http://127.0.0.1:8787@example.com/api'],
+  ])('does not take %s for loopback', (_, baseUrl) => {
+    const error = configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_BASE_URL: baseUrl });
+    expect(error.message).toMatch(/SEEDANCE_BASE_URL must be https/);
+  });
+
+  it.each(['not a url', 'ftp://example.com/api', 'file:///etc/passwd'])('refuses SEEDANCE_BASE_URL=%j', (baseUrl) => {
+    expect(configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_BASE_URL: baseUrl }).message).toMatch(/SEEDANCE_BASE_URL/);
+  });
+
+  it('refuses SEEDANCE_ALLOW_PRIVATE_URLS=maybe, naming the variable', () => {
+    const error = configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_ALLOW_PRIVATE_URLS: 'maybe' });
+    expect(error.message).toMatch(/SEEDANCE_ALLOW_PRIVATE_URLS must be true or false/);
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+  ])('reads SEEDANCE_ALLOW_PRIVATE_URLS=%s as %s', (value, expected) => {
+    expect(loadWorkerConfig(env({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_ALLOW_PRIVATE_URLS: value })).download.allowPrivateUrls).toBe(expected);
+  });
+
+  it.each(['localhost', '9464', 'http://127.0.0.1:9464', '127.0.0.1:', '127.0.0.1:abc', 'a b:9464', '127.0.0.1:123456'])(
+    'refuses SEEDANCE_PROMETHEUS_ADDRESS=%j, naming the variable',
+    (address) => {
+      expect(configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_PROMETHEUS_ADDRESS: address }).message).toMatch(
+        /SEEDANCE_PROMETHEUS_ADDRESS must be host:port/,
+      );
+    },
+  );
+
+  it.each([
+    ['SEEDANCE_REQUEST_TIMEOUT_MS', 'soon', /must be a number/],
+    ['SEEDANCE_REQUEST_TIMEOUT_MS', '0', /must be positive/],
+    ['SEEDANCE_MAX_VIDEO_BYTES', '1.5', /must be a whole number/],
+    ['SEEDANCE_SHUTDOWN_GRACE_MS', '-1', /must be positive/],
+  ])('refuses %s=%j', (name, value, problem) => {
+    const error = configError({ SEEDANCE_API_KEY: FAKE_KEY, [name]: value });
+    expect(error.message).toMatch(name);
+    expect(error.message).toMatch(problem);
+  });
+
+  it('honours TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE (through @temporalio/envconfig)', () => {
+    const config = loadWorkerConfig(
+      env({ SEEDANCE_API_KEY: FAKE_KEY, TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_NAMESPACE: 'videos' }),
+    );
+    expect(config.temporal.connection.address).toBe('temporal.internal:7233');
+    expect(config.temporal.namespace).toBe('videos');
+  });
+
+  it('lists every problem at once', () => {
+    const error = configError({ SEEDANCE_ALLOW_PRIVATE_URLS: 'maybe', SEEDANCE_PROMETHEUS_ADDRESS: 'localhost' });
+    expect(error.problems.length).toBeGreaterThanOrEqual(2);
+    expect(error.message).toMatch(/SEEDANCE_ALLOW_PRIVATE_URLS/);
+    expect(error.message).toMatch(/SEEDANCE_PROMETHEUS_ADDRESS/);
+  });
+
+  it.each([
+    ['SEEDANCE_ALLOW_PRIVATE_URLS', 'maybe'],
+    ['SEEDANCE_PROMETHEUS_ADDRESS', 'localhost'],
+    ['SEEDANCE_BASE_URL', 'http://seedance.example.com'],
+    ['SEEDANCE_BASE_URL', 'not a url'],
+    ['SEEDANCE_REQUEST_TIMEOUT_MS', 'soon'],
+    ['TEMPORAL_PROFILE', 'no-such-profile'],
+  ])('never shows the API key in a ConfigError (with a bad %s)', (name, value) => {
+    const error = configError({ SEEDANCE_API_KEY: FAKE_KEY, [name]: value });
+    expect(error.message).not.toContain(FAKE_KEY);
+    expect(error.message).not.toContain('FAKE-7f3a9c1e');
+    expect(JSON.stringify(error.problems)).not.toContain(FAKE_KEY);
+  });
+
+  it('does not show a value put in the wrong variable either (it could be a secret)', () => {
+    const error = configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_REQUEST_TIMEOUT_MS: FAKE_KEY, SEEDANCE_ALLOW_PRIVATE_URLS: FAKE_KEY });
+    expect(error.message).not.toContain(FAKE_KEY);
+  });
+});
