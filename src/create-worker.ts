@@ -41,6 +41,10 @@ export async function createSeedanceWorker(options: SeedanceWorkerOptions): Prom
     activities: createActivities({ client, storage, ...(options.download ? { download: options.download } : {}) }),
     // Downloads in flight get this long to checkpoint on SIGTERM; the next worker resumes them.
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 30_000,
+    // A cancel reaches an activity only in a heartbeat response, and the SDK sends heartbeats at
+    // most every 0.8 x heartbeatTimeout (8 s for downloadVideo). 2 s makes a `cancel` stop a
+    // download within seconds and bounds what a retry re-downloads after a crash.
+    maxHeartbeatThrottleInterval: '2s',
     ...options.workerOptions,
   });
 }

@@ -1,9 +1,10 @@
 /**
  * The production worker: `npm run worker`. Configured only by the environment (see README).
  * SIGINT/SIGTERM stop it gracefully: polling stops, downloads in flight checkpoint within the
- * grace time and resume on the next worker.
+ * grace time and resume on the next worker. A Temporal server that is not up yet (a host reboot
+ * that starts the worker first) is waited for, so the two may start in either order.
  */
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { NativeConnection, Runtime, TransportError, makeTelemetryFilterString, type NativeConnectionOptions } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from './config';
 import { createSeedanceWorker } from './create-worker';
 
@@ -15,7 +16,8 @@ async function run(): Promise<void> {
       ...(config.prometheusAddress ? { metrics: { prometheus: { bindAddress: config.prometheusAddress } } } : {}),
     },
   });
-  const connection = await NativeConnection.connect(config.temporal.connection);
+  const connection = await connectWhenReachable(config.temporal.connection);
+  if (!connection) return; // stopped by a signal while waiting for the server
   try {
     const worker = await createSeedanceWorker({
       connection,
@@ -32,6 +34,41 @@ async function run(): Promise<void> {
     await worker.run(); // resolves after SIGINT/SIGTERM (the SDK's default shutdown signals) and the grace time
   } finally {
     await connection.close();
+  }
+}
+
+/** How long to wait for an unreachable Temporal server at start before giving up (then a supervisor restarts us). */
+const CONNECT_PATIENCE_MS = 5 * 60_000;
+const CONNECT_RETRY_MAX_MS = 5_000;
+
+/**
+ * Connects, retrying while the server cannot be reached (connection refused, DNS, timeouts: the
+ * SDK's `TransportError`); any other error (bad TLS or auth settings) fails at once. Resolves
+ * undefined if SIGINT/SIGTERM arrive while waiting.
+ */
+async function connectWhenReachable(options: NativeConnectionOptions): Promise<NativeConnection | undefined> {
+  const started = Date.now();
+  let stop: (() => void) | undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  process.once('SIGINT', stop!).once('SIGTERM', stop!);
+  try {
+    for (let attempt = 1, delay = 500; ; attempt++, delay = Math.min(delay * 2, CONNECT_RETRY_MAX_MS)) {
+      try {
+        return await NativeConnection.connect(options);
+      } catch (error) {
+        if (!(error instanceof TransportError) || Date.now() - started + delay > CONNECT_PATIENCE_MS) throw error;
+        console.error(`Temporal server at ${options.address ?? 'localhost:7233'} not reachable yet (attempt ${attempt}); retrying in ${delay} ms`);
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const wake = await Promise.race([
+        stopped.then(() => 'stop' as const),
+        new Promise<'retry'>((resolve) => (timer = setTimeout(() => resolve('retry'), delay))),
+      ]);
+      clearTimeout(timer);
+      if (wake === 'stop') return undefined;
+    }
+  } finally {
+    process.off('SIGINT', stop!).off('SIGTERM', stop!);
   }
 }
 

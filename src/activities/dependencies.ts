@@ -1,4 +1,5 @@
 import type { SeedanceClient } from '../seedance/client';
+import type { VideoUrlPolicy } from '../seedance/url-safety';
 import type { VideoStorage } from '../storage/types';
 
 /** The part of the client the activities use (tests may pass any object of this shape). */
@@ -7,6 +8,12 @@ export type SeedanceApi = Pick<SeedanceClient, 'createTask' | 'getTask'>;
 export interface DownloadPolicy {
   /** Allow http and private/loopback addresses (local simulators only). Default false. */
   allowPrivateUrls: boolean;
+  /**
+   * Which IP addresses the download may connect to, checked on every hop and after DNS. Default:
+   * public unicast addresses only (any address with `allowPrivateUrls`). Tests narrow it to one
+   * local server to exercise the refusals.
+   */
+  isAllowedAddress?: (ip: string) => boolean;
   /** Refuse videos larger than this. Default 2 GiB. */
   maxBytes: number;
   /** Abort when no byte arrives for this long. Default 30 s. */
@@ -34,4 +41,12 @@ export interface ActivityDependencies {
   client: SeedanceApi;
   storage: VideoStorage;
   download?: Partial<DownloadPolicy>;
+}
+
+/** The URL-safety part of a download policy, as `openVideo` and `checkVideoUrl` take it. */
+export function videoUrlPolicy(policy: DownloadPolicy): VideoUrlPolicy {
+  return {
+    allowPrivate: policy.allowPrivateUrls,
+    ...(policy.isAllowedAddress ? { isAllowedAddress: policy.isAllowedAddress } : {}),
+  };
 }

@@ -178,6 +178,8 @@ class Download {
   private async reuse(existing: StoredVideo, url: string): Promise<StoredVideo> {
     const response = await this.open(url, existing.bytes, null);
     response.body.destroy();
+    // 416: nothing after the end, the size matches. 200: a host that ignores Range, whose
+    // Content-Length tells the size just as well (the body is dropped unread).
     if (response.status === 416 && response.totalBytes === existing.bytes) {
       this.context.log.info('video already stored; reusing it', { taskId: this.input.taskId, uri: existing.uri });
       return existing;

@@ -41,6 +41,16 @@ export class PartialFile {
   }
 
   /**
+   * Whether `name` is a partial file of the download (fileName, taskId): exactly
+   * `<fileName>.<taskId>.<12 hex digits>.part`, so another download whose name merely starts the
+   * same (`a.mp4` / `x` against `a.mp4.x` / `y`) never matches.
+   */
+  static isPartialOf(name: string, fileName: string, taskId: string): boolean {
+    const prefix = PartialFile.prefix(fileName, taskId);
+    return name.startsWith(prefix) && /^[0-9a-f]{12}\.part$/.test(name.slice(prefix.length));
+  }
+
+  /**
    * Opens this attempt's file. With a checkpoint whose file still holds at least `offset` bytes,
    * starts from a copy of that prefix; otherwise from zero.
    */
@@ -48,25 +58,34 @@ export class PartialFile {
     const file = path.join(dir, `${PartialFile.prefix(fileName, taskId)}${randomBytes(6).toString('hex')}.part`);
     const priorPath = prior ? priorPartialPath(dir, fileName, taskId, prior) : undefined;
     const priorSize = priorPath ? await stat(priorPath).then((s) => s.size, () => -1) : -1;
-    if (priorPath && prior && prior.offset > 0 && priorSize >= prior.offset) {
+    if (!(priorPath && prior && prior.offset > 0 && priorSize >= prior.offset)) {
+      return new PartialFile(file, await open(file, 'wx'), 0);
+    }
+    let handle: FileHandle | undefined;
+    try {
       await copyFile(priorPath, file, constants.COPYFILE_EXCL);
-      const handle = await open(file, 'r+');
+      handle = await open(file, 'r+');
       await handle.truncate(prior.offset);
       const partial = new PartialFile(file, handle, prior.offset);
       await partial.hashPrefix();
       return partial;
+    } catch (error) {
+      // E.g. ENOSPC halfway through the copy: leave no half-copied file; the prior one stays.
+      await handle?.close().catch(() => undefined);
+      await rm(file, { force: true });
+      throw error;
     }
-    return new PartialFile(file, await open(file, 'wx'), 0);
   }
 
+  /** Appends `chunk` at `offset`. If it throws (ENOSPC), `offset` and the hash still cover exactly the bytes written. */
   async write(chunk: Uint8Array): Promise<void> {
     let written = 0;
     while (written < chunk.length) {
       const { bytesWritten } = await this.handle.write(chunk, written, chunk.length - written, this.offset);
+      this.hash.update(chunk.subarray(written, written + bytesWritten));
       written += bytesWritten;
       this.offset += bytesWritten;
     }
-    this.hash.update(chunk);
   }
 
   /** Flushes written bytes to disk: only then may a heartbeat point at `offset`. */
@@ -106,8 +125,7 @@ export class PartialFile {
 /** The checkpoint's file, only if it names a partial of this download inside `dir`. */
 function priorPartialPath(dir: string, fileName: string, taskId: string, prior: Checkpoint): string | undefined {
   const name = typeof prior.partial === 'string' ? path.basename(prior.partial) : '';
-  if (!name.startsWith(PartialFile.prefix(fileName, taskId)) || !name.endsWith('.part')) return undefined;
-  return path.join(dir, name);
+  return PartialFile.isPartialOf(name, fileName, taskId) ? path.join(dir, name) : undefined;
 }
 
 export function isCheckpoint(value: unknown): value is Checkpoint {

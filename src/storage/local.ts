@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, open, realpath, rename } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkFileName } from './file-name';
@@ -13,6 +13,14 @@ import { checkMp4File } from './mp4';
 import { UnsafeFileNameError, type StoredVideo, type VideoStorage } from './types';
 
 export const STAGING_DIR_NAME = '.seedance-partial';
+
+/**
+ * Partial files untouched for this long are deleted when the storage opens. A download must end
+ * within the one-day retention of its task, so no attempt can resume from them; they are left by
+ * attempts that never ran again (a workflow cancelled during a retry's backoff, a worker killed
+ * for good).
+ */
+export const STALE_PARTIAL_MS = 2 * 24 * 60 * 60 * 1000;
 
 export class LocalDirectoryStorage implements VideoStorage {
   private constructor(
@@ -26,6 +34,13 @@ export class LocalDirectoryStorage implements VideoStorage {
     const realRoot = await realpath(root);
     const staging = path.join(realRoot, STAGING_DIR_NAME);
     await mkdir(staging, { recursive: true });
+    // mkdir accepts an existing symlink to a directory: partial files would then be written
+    // outside the output root. Only a real directory will do.
+    const stats = await lstat(staging);
+    if (!stats.isDirectory()) {
+      throw new UnsafeFileNameError(`${STAGING_DIR_NAME} in the output root is not a directory (a symlink?): refusing to write through it`);
+    }
+    await removeStalePartials(staging, Date.now() - STALE_PARTIAL_MS);
     return new LocalDirectoryStorage(realRoot, staging);
   }
 
@@ -60,6 +75,16 @@ export class LocalDirectoryStorage implements VideoStorage {
     await rename(localPath, target);
     await fsyncDirectory(this.root);
     return { uri: pathToFileURL(target).href, bytes: meta.bytes, sha256: meta.sha256 };
+  }
+}
+
+async function removeStalePartials(staging: string, olderThanMs: number): Promise<void> {
+  const names = await readdir(staging).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.endsWith('.part')) continue;
+    const file = path.join(staging, name);
+    const stats = await lstat(file).catch(() => undefined);
+    if (stats?.isFile() && stats.mtimeMs < olderThanMs) await rm(file, { force: true });
   }
 }
 

@@ -9,6 +9,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ContinueAsNew,
   TimeoutFailure,
   condition,
   isCancellation,
@@ -50,12 +51,14 @@ const { checkStatus } = proxyActivities<Activities>({
   cancellationType: ActivityCancellationType.TRY_CANCEL,
 });
 
-// Downloads heartbeat every few seconds; a 30 s heartbeat timeout detects a dead worker quickly
-// and the retry resumes from the heartbeated offset. WAIT_CANCELLATION_COMPLETED: on cancel the
-// activity deletes its partial file before the workflow is allowed to end.
+// Downloads heartbeat every second while the worker lives, bytes moving or not (the worker sends
+// them on every 2 s at most), so a 10 s heartbeat timeout means "the worker died or froze": the
+// retry starts within seconds and resumes from the heartbeated offset. A slow file host is caught
+// by the activity's own idle and low-speed limits, not by this timeout. WAIT_CANCELLATION_COMPLETED:
+// on cancel the activity deletes its partial file before the workflow is allowed to end.
 const { downloadVideo } = proxyActivities<Activities>({
   startToCloseTimeout: '30m',
-  heartbeatTimeout: '30s',
+  heartbeatTimeout: '10s',
   retry: {
     initialInterval: '2s',
     backoffCoefficient: 2,
@@ -71,7 +74,10 @@ const { searchAttributesSupported } = proxyLocalActivities<Activities>({
   retry: { maximumAttempts: 3 },
 });
 
-/** Above this many history events the run continues as new, whatever the server suggests. */
+/**
+ * Above this many history events the run continues as new, whatever the server suggests. One check
+ * cycle is about 11 events, so this is about 180 checks: three hours of flex-tier polling.
+ */
 const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
 
 export interface FollowOptions {
@@ -86,6 +92,8 @@ export interface FollowOptions {
   create?: () => Promise<TaskSnapshot>;
   /** State from the previous run, after continue-as-new. */
   carried?: CarriedState;
+  /** Internal (tests): continue as new past this many events instead of HISTORY_EVENTS_BEFORE_CONTINUE. */
+  historyEventsBeforeContinue?: number;
   /** Continues the workflow as new with the given state (each workflow knows its own input). */
   continueWith: (state: CarriedState) => Promise<never>;
 }
@@ -145,6 +153,8 @@ export class StatusTracker {
     try {
       return await this.scope.run(body);
     } catch (error) {
+      // Not an end: the next run takes over, and this run's `status` answers no more queries.
+      if (error instanceof ContinueAsNew) throw error;
       if (isCancellation(error)) {
         this.status.phase = 'cancelled';
         this.upsert('cancelled');
@@ -174,6 +184,8 @@ class TaskFollower {
   private createdMs: number | undefined;
   private deadlineAt = Number.POSITIVE_INFINITY;
   private lastSnapshot: TaskSnapshot | undefined;
+  /** Checks made by this run (the carried count includes earlier runs'). */
+  private checksThisRun = 0;
 
   constructor(
     private readonly options: FollowOptions,
@@ -189,6 +201,7 @@ class TaskFollower {
       tracker.status.checks = carried.checks;
       tracker.status.model = carried.model;
       tracker.status.lastCheckedAt = carried.lastCheckedAtMs === null ? null : iso(carried.lastCheckedAtMs);
+      tracker.status.remoteStatus = carried.remoteStatus ?? null;
       tracker.searchAttributes = carried.searchAttributes;
     }
   }
@@ -256,6 +269,7 @@ class TaskFollower {
         [this.taskId],
       );
       status.checks += 1;
+      this.checksThisRun += 1;
       status.lastCheckedAt = iso(Date.now());
       return snapshot;
     } catch (error) {
@@ -361,9 +375,17 @@ class TaskFollower {
     );
   }
 
+  /**
+   * Continues as new when the server suggests it or the history passed our own threshold. Never
+   * in a run that has not checked yet (a threshold below one cycle would otherwise loop through
+   * empty runs), and never once a cancel arrived: the next `await` in the cancelled scope ends the
+   * run, and a new run would not know it was cancelled.
+   */
   private async continueAsNewIfLong(): Promise<void> {
     const info = workflowInfo();
-    if (!info.continueAsNewSuggested && info.historyLength < HISTORY_EVENTS_BEFORE_CONTINUE) return;
+    const limit = this.options.historyEventsBeforeContinue ?? HISTORY_EVENTS_BEFORE_CONTINUE;
+    if (!info.continueAsNewSuggested && info.historyLength < limit) return;
+    if (this.checksThisRun === 0 || this.tracker.scope.consideredCancelled) return;
     const state: CarriedState = {
       taskId: this.taskId,
       createdMs: this.createdMs!,
@@ -372,6 +394,7 @@ class TaskFollower {
       deadlineAtMs: this.deadlineAt,
       searchAttributes: this.tracker.searchAttributes,
       lastCheckedAtMs: this.tracker.status.lastCheckedAt === null ? null : Date.parse(this.tracker.status.lastCheckedAt),
+      remoteStatus: this.tracker.status.remoteStatus,
     };
     log.info('continuing as new', { taskId: this.taskId, historyLength: info.historyLength, checks: state.checks });
     await this.options.continueWith(state);

@@ -76,4 +76,6 @@ export interface CarriedState {
   deadlineAtMs: number;
   searchAttributes: boolean;
   lastCheckedAtMs: number | null;
+  /** The last status seen, so the `status` query shows it before the new run's first check. */
+  remoteStatus?: TaskStatus | null;
 }

@@ -9,9 +9,23 @@ import { followTask } from './follow-task';
 import { parseAwaitInput, parseGenerateInput } from './input';
 import type { AwaitSeedanceVideoInput, CarriedState, GenerateSeedanceVideoInput, SeedanceVideoResult } from './types';
 
-/** Internal: what a run hands to the next after continue-as-new. Not for callers. */
-interface Resumable {
+/** Internal input fields, not for callers (and not in the README). */
+interface InternalInput {
+  /** What a run hands to the next after continue-as-new. */
   resume?: CarriedState;
+  /**
+   * Tests only: continue as new past this many history events instead of 2,000, so a test sees
+   * several runs in seconds. Carried to the next run with the rest of the input.
+   */
+  historyEventsBeforeContinue?: number;
+}
+
+function internalOptions(input: unknown): { carried?: CarriedState; historyEventsBeforeContinue?: number } {
+  const { resume, historyEventsBeforeContinue: limit } = (input ?? {}) as InternalInput;
+  return {
+    ...(resume ? { carried: resume } : {}),
+    ...(Number.isInteger(limit) && limit! > 0 ? { historyEventsBeforeContinue: limit } : {}),
+  };
 }
 
 /**
@@ -24,10 +38,9 @@ interface Resumable {
  */
 export async function awaitSeedanceVideo(input: AwaitSeedanceVideoInput): Promise<SeedanceVideoResult> {
   const parsed = parseAwaitInput(input);
-  const carried = (input as Resumable).resume;
   return followTask({
     ...parsed,
-    ...(carried ? { carried } : {}),
+    ...internalOptions(input),
     continueWith: (state) =>
       makeContinueAsNewFunc<typeof awaitSeedanceVideo>({ workflowType: AWAIT_WORKFLOW_TYPE })({ ...input, resume: state } as AwaitSeedanceVideoInput),
   });
@@ -42,13 +55,15 @@ export async function awaitSeedanceVideo(input: AwaitSeedanceVideoInput): Promis
  */
 export async function generateSeedanceVideo(input: GenerateSeedanceVideoInput): Promise<SeedanceVideoResult> {
   const parsed = parseGenerateInput(input);
-  const carried = (input as Resumable).resume;
+  const internal = internalOptions(input);
   return followTask({
     model: parsed.request.model,
     fileName: parsed.fileName,
     serviceTier: parsed.request.service_tier ?? 'default',
     deadlineMs: parsed.deadlineMs,
-    ...(carried ? { carried, taskId: carried.taskId } : { create: () => createTaskOnce(parsed.request) }),
+    ...internal,
+    // After continue-as-new the task exists: follow it, never create again.
+    ...(internal.carried ? { taskId: internal.carried.taskId } : { create: () => createTaskOnce(parsed.request) }),
     continueWith: (state) =>
       makeContinueAsNewFunc<typeof generateSeedanceVideo>({ workflowType: GENERATE_WORKFLOW_TYPE })({
         ...input,

@@ -6,16 +6,33 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
+const READY_LINE = 'seedance worker:';
 
 export interface WorkerProcess {
   readonly pid: number;
   /** Everything the worker printed so far (stdout and stderr). */
   log(): string;
+  /** Sends `signal` (default SIGKILL) unless the process is gone, and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Sends `signal` without waiting for an exit: SIGSTOP / SIGCONT freeze and thaw the worker. */
+  signal(signal: NodeJS.Signals): void;
+  /** Resolves when the log contains `text` (or matches it); rejects after `timeoutMs` or on exit. */
+  waitForLog(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves once the worker printed its start line (it is polling from then on). */
+  ready: Promise<void>;
   exited: Promise<number | null>;
 }
 
-export async function startWorkerProcess(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<WorkerProcess> {
+export interface StartWorkerOptions {
+  /** Wait for the start line before returning (default true). */
+  waitUntilReady?: boolean;
+}
+
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  readyTimeoutMs = 60_000,
+  options: StartWorkerOptions = {},
+): Promise<WorkerProcess> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
@@ -29,19 +46,34 @@ export async function startWorkerProcess(env: Record<string, string>, readyTimeo
   process.once('exit', killOnExit);
   void exited.then(() => process.off('exit', killOnExit));
 
-  const started = Date.now();
-  while (!output.includes('seedance worker:')) {
-    if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() - started > readyTimeoutMs) {
-      child.kill('SIGKILL');
-      throw new Error(`worker not ready after ${readyTimeoutMs} ms:\n${output}`);
+  const waitForLog = async (text: string | RegExp, timeoutMs = 60_000): Promise<void> => {
+    const started = Date.now();
+    const found = () => (typeof text === 'string' ? output.includes(text) : text.test(output));
+    while (!found()) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`worker exited (${child.exitCode ?? child.signalCode}) before logging ${String(text)}:\n${output}`);
+      }
+      if (Date.now() - started > timeoutMs) throw new Error(`worker did not log ${String(text)} within ${timeoutMs} ms:\n${output}`);
+      await new Promise((r) => setTimeout(r, 50));
     }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  };
+
+  const ready = waitForLog(READY_LINE, readyTimeoutMs).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+  if (options.waitUntilReady === false) ready.catch(() => undefined);
+  else await ready;
+
   return {
     pid: child.pid!,
     log: () => output,
     exited,
+    ready,
+    waitForLog,
+    signal(signal: NodeJS.Signals) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
