@@ -180,7 +180,7 @@ class Download {
     response.body.destroy();
     // 416: nothing after the end, the size matches. 200: a host that ignores Range, whose
     // Content-Length tells the size just as well (the body is dropped unread).
-    if (response.status === 416 && response.totalBytes === existing.bytes) {
+    if ((response.status === 416 || response.status === 200) && response.totalBytes === existing.bytes) {
       this.context.log.info('video already stored; reusing it', { taskId: this.input.taskId, uri: existing.uri });
       return existing;
     }

@@ -1,0 +1,74 @@
+/**
+ * Scenario 20 of the reliability plan through the real workflow on the time-skipping server: the
+ * `cancel` signal arrives while the video streams. The workflow cancels `downloadVideo`, the
+ * activity learns it from its heartbeat, deletes its partial file, and only then
+ * (WAIT_CANCELLATION_COMPLETED) does the workflow fail with SeedanceWorkflowCancelled.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STAGING_DIR_NAME } from '../../src/storage';
+import type { SeedanceVideoStatus } from '../../src/workflows/types';
+import { startHarness, type Harness } from '../helpers/harness';
+import { createTimeSkippingEnv } from '../helpers/temporal';
+import { outputContents, readyTask, startAwait, until, videoRequests, workflowFailure } from '../helpers/download-scenarios';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  h = await startHarness({ env });
+});
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+describe('cancel while the video downloads', () => {
+  it('20: the cancel signal at ~60% cancels the activity through its heartbeat and deletes the partial file', async () => {
+    const total = h.sim.video.length;
+    // ~9 s for the whole file: long enough to cancel in the middle.
+    h.sim.inject({ kind: 'throttle', bytesPerSecond: 20_000 });
+    const id = await readyTask(h.sim, 'cancel-mid');
+    const handle = await startAwait(h.client, h.taskQueue, id);
+    await until(() => (videoRequests(h.sim, id.taskId).at(-1)?.bytesServed ?? 0) >= total * 0.6, 20_000, '60% served');
+    const staging = path.join(h.outputDir, STAGING_DIR_NAME);
+    const partialsAtCancel = (await fs.readdir(staging)).filter((n) => n.includes(id.taskId));
+    expect(partialsAtCancel).toHaveLength(1);
+    const signalledAt = Date.now();
+    await handle.signal('cancel', { reason: 'no longer needed' });
+
+    const failure = await workflowFailure(handle.result());
+    const cancelTookMs = Date.now() - signalledAt;
+    expect(failure.type).toBe('SeedanceWorkflowCancelled');
+    expect(failure.message).toContain('no longer needed');
+
+    const gets = videoRequests(h.sim, id.taskId);
+    expect(gets).toHaveLength(1);
+    // The transfer was cut, not finished: the activity stopped when the cancel reached it.
+    expect(gets[0]!.complete).toBe(false);
+    expect(gets[0]!.bytesServed).toBeLessThan(total);
+    const { files, partials } = await outputContents(h.outputDir);
+    expect(files).not.toContain(`${id.taskId}.mp4`);
+    expect(partials.filter((n) => n.includes(id.taskId))).toEqual([]);
+    expect((await handle.query<SeedanceVideoStatus>('status')).phase).toBe('cancelled');
+
+    // downloadVideo ended as cancelled (not completed, not failed), and before the workflow did.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadVideo');
+    expect(scheduled).toBeDefined();
+    const ofDownload = (attrs: { scheduledEventId?: unknown } | null | undefined) =>
+      attrs != null && String(attrs.scheduledEventId) === String(scheduled!.eventId);
+    expect(events.some((e) => ofDownload(e.activityTaskCancelRequestedEventAttributes))).toBe(true);
+    expect(events.some((e) => ofDownload(e.activityTaskCompletedEventAttributes))).toBe(false);
+    expect(events.some((e) => ofDownload(e.activityTaskFailedEventAttributes))).toBe(false);
+    const canceledAt = events.findIndex((e) => ofDownload(e.activityTaskCanceledEventAttributes));
+    const failedAt = events.findIndex((e) => e.workflowExecutionFailedEventAttributes);
+    expect(canceledAt).toBeGreaterThan(-1);
+    expect(failedAt).toBeGreaterThan(canceledAt);
+    console.info(`scenario 20: cancel reached the download after ${cancelTookMs} ms; ${gets[0]!.bytesServed} of ${total} bytes served`);
+  });
+});

@@ -1,0 +1,268 @@
+/**
+ * Continue-as-new (plan rule 7) on the time-skipping server. A long flex-tier render would need
+ * thousands of history events; here the internal `historyEventsBeforeContinue` input lowers the
+ * threshold to 40 events (about three check cycles), so hours of polling become several runs in
+ * a few seconds. Every run's continue-as-new input is read back from its history and compared
+ * with what the simulator saw.
+ */
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SeedanceStatus } from '../../src/workflows/definitions';
+import type { CarriedState, SeedanceVideoStatus } from '../../src/workflows/types';
+import { startHarness, type Harness } from '../helpers/harness';
+import { countEvents, eventually, runsOf, scheduledActivities, type History, type Run } from '../helpers/history';
+import { createDevServerForTest, createTimeSkippingEnv, type TestDevServer } from '../helpers/temporal';
+
+const THRESHOLD = 40;
+const MINUTE = 60_000;
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  // Generated 480p tasks render for 3 + 30 simulated minutes on the flex tier (x3).
+  h = await startHarness({ env, replayEveryTask: true, simulator: { profile: { seedance_1_5_pro_480p: { queuedMs: MINUTE, renderMs: 10 * MINUTE } } } });
+});
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+let counter = 0;
+function ids(prefix: string) {
+  const taskId = `video_${prefix}_${++counter}`;
+  return { taskId, workflowId: `seedance-${taskId}` };
+}
+
+function statusRequests(taskId: string) {
+  return h.sim.requests.filter((r) => r.kind === 'status' && r.taskId === taskId);
+}
+
+/** The state a run handed to the next: the `resume` field of its continue-as-new input. */
+function carriedBy(history: History): CarriedState {
+  const payload = history.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes!.input!.payloads![0]!;
+  return (JSON.parse(Buffer.from(payload.data!).toString('utf8')) as { resume: CarriedState }).resume;
+}
+
+function checksIn(run: Run): number {
+  return scheduledActivities(run.history).filter((name) => name === 'checkStatus').length;
+}
+
+/** What every run carried must add up to what happened before it. */
+function expectCarriedStateAddsUp(runs: Run[], taskId: string, model: string) {
+  const task = h.sim.getTask(taskId)!;
+  const createdMs = Math.floor(task.createdMs / 1000) * 1000;
+  const requests = statusRequests(taskId);
+  let checksSoFar = 0;
+  for (const run of runs.slice(0, -1)) {
+    checksSoFar += checksIn(run);
+    const carried = carriedBy(run.history);
+    expect(carried).toMatchObject({ taskId, model, createdMs, checks: checksSoFar, searchAttributes: false });
+    expect(carried.remoteStatus).toMatch(/^(queued|processing)$/);
+    expect(carried.deadlineAtMs).toBe(carriedBy(runs[0]!.history).deadlineAtMs);
+    // lastCheckedAt is when the last check of the run returned: just after its request arrived.
+    const lastRequest = requests[checksSoFar - 1]!;
+    expect(carried.lastCheckedAtMs! - lastRequest.at).toBeGreaterThanOrEqual(0);
+    expect(carried.lastCheckedAtMs! - lastRequest.at).toBeLessThan(2_000);
+  }
+}
+
+describe('continue-as-new carries the whole state', () => {
+  it('a flex task rendering for 35 min continues as new several times, answers status in the second run, and completes with every check counted', async () => {
+    const { taskId, workflowId } = ids('flex');
+    const model = 'seedance_1_5_pro_720p';
+    await h.sim.addTask({ id: taskId, model, serviceTier: 'flex', timing: { queuedMs: 5 * MINUTE, renderMs: 30 * MINUTE } });
+    const handle = await h.client.workflow.start('awaitSeedanceVideo', {
+      taskQueue: h.taskQueue,
+      workflowId,
+      args: [{ taskId, serviceTier: 'flex', historyEventsBeforeContinue: THRESHOLD }],
+    });
+    const firstRunId = handle.firstExecutionRunId;
+
+    // Skip time in small steps until the second run is there; it waits on its first timer.
+    let latestRunId = firstRunId;
+    for (let step = 0; latestRunId === firstRunId; step++) {
+      expect(step).toBeLessThan(100);
+      await env.sleep('20s');
+      latestRunId = (await handle.describe()).runId;
+    }
+    const [firstRun] = await runsOf(h.client, workflowId, firstRunId);
+    const carried = carriedBy(firstRun!.history);
+    const status = await eventually(async () => {
+      const s = await handle.query<SeedanceVideoStatus>('status').catch(() => undefined);
+      return s?.phase === 'waiting' ? s : undefined;
+    });
+    expect(status).toMatchObject({
+      phase: 'waiting',
+      taskId,
+      model,
+      remoteStatus: carried.remoteStatus,
+      checks: carried.checks,
+      lastCheckedAt: new Date(carried.lastCheckedAtMs!).toISOString(),
+    });
+    expect(carried.checks).toBeGreaterThanOrEqual(2);
+
+    const result = await handle.result();
+    const requests = statusRequests(taskId);
+    expect(result).toMatchObject({ taskId, model, status: 'completed' });
+    expect(result.video.sha256).toBe(h.sim.videoSha256);
+    // Every status request was one check, and the total survived every run.
+    expect(requests.every((r) => r.status === 200)).toBe(true);
+    expect(result.checks).toBe(requests.length);
+
+    const runs = await runsOf(h.client, workflowId, firstRunId);
+    expect(runs.length).toBeGreaterThanOrEqual(4);
+    expect(runs.reduce((sum, run) => sum + checksIn(run), 0)).toBe(result.checks);
+    // A run goes on past the threshold only to finish its cycle (the final run also downloads).
+    for (const run of runs.slice(0, -1)) expect(run.history.events!.length).toBeLessThanOrEqual(THRESHOLD + 15);
+    expectCarriedStateAddsUp(runs, taskId, model);
+    // The search-attribute question is asked once, by the first run; later runs carry the answer.
+    expect(runs.map((run) => countEvents(run.history, 'markerRecordedEventAttributes'))).toEqual([1, ...runs.slice(1).map(() => 0)]);
+    expect(scheduledActivities(runs.at(-1)!.history)).toContain('downloadVideo');
+
+    // Flex spacing (60-120 s) held across every boundary: no run restarted the 3-minute
+    // "too early to check" wait, which a lost `created` time would have done.
+    const gaps = requests.slice(1).map((r, i) => r.at - requests[i]!.at);
+    expect(gaps[0]).toBeGreaterThanOrEqual(3 * MINUTE - 1_000);
+    for (const gap of gaps.slice(1)) {
+      expect(gap).toBeGreaterThanOrEqual(60_000);
+      expect(gap).toBeLessThanOrEqual(121_000);
+    }
+  });
+
+  it('the deadline survives continue-as-new: a task still rendering times out at created + 40 min', async () => {
+    const { taskId, workflowId } = ids('deadline');
+    await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_1080p', serviceTier: 'flex', timing: { queuedMs: MINUTE, renderMs: 5 * 60 * MINUTE } });
+    const handle = await h.client.workflow.start('awaitSeedanceVideo', {
+      taskQueue: h.taskQueue,
+      workflowId,
+      args: [{ taskId, serviceTier: 'flex', deadline: '40m', historyEventsBeforeContinue: THRESHOLD }],
+    });
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe('SeedanceTaskTimedOut');
+    const runs = await runsOf(h.client, workflowId, handle.firstExecutionRunId);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    const createdMs = Math.floor(h.sim.getTask(taskId)!.createdMs / 1000) * 1000;
+    const requests = statusRequests(taskId);
+    expect(requests.at(-1)!.at - createdMs).toBeLessThanOrEqual(40 * MINUTE + 2_000);
+    expect(requests.at(-1)!.at - createdMs).toBeGreaterThanOrEqual(40 * MINUTE - 1_000);
+    expectCarriedStateAddsUp(runs, taskId, 'seedance_1_5_pro_1080p');
+  });
+
+  it('a cancel signal in a later run stops it at once, with no status request after', async () => {
+    const { taskId, workflowId } = ids('cancel-late');
+    await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', serviceTier: 'flex', timing: { queuedMs: MINUTE, renderMs: 5 * 60 * MINUTE } });
+    const handle = await h.client.workflow.start('awaitSeedanceVideo', {
+      taskQueue: h.taskQueue,
+      workflowId,
+      args: [{ taskId, serviceTier: 'flex', historyEventsBeforeContinue: THRESHOLD }],
+    });
+    let runs: Run[] = [];
+    for (let step = 0; runs.length < 3; step++) {
+      expect(step).toBeLessThan(200);
+      await env.sleep('30s');
+      runs = await runsOf(h.client, workflowId, handle.firstExecutionRunId);
+    }
+    await eventually(async () => ((await handle.query<SeedanceVideoStatus>('status').catch(() => undefined))?.phase === 'waiting' ? true : undefined));
+    const requestsBefore = statusRequests(taskId).length;
+    await handle.signal('cancel', { reason: 'stop after continue-as-new' });
+    const error = await handle.result().catch((e: unknown) => e);
+    const failure = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(failure.type).toBe('SeedanceWorkflowCancelled');
+    expect(failure.message).toContain('stop after continue-as-new');
+    await env.sleep('10m');
+    expect(statusRequests(taskId)).toHaveLength(requestsBefore);
+    expect((await runsOf(h.client, workflowId, handle.firstExecutionRunId)).length).toBe(runs.length);
+  });
+});
+
+describe('generateSeedanceVideo across continue-as-new', () => {
+  it('creates the task once, follows it through several runs and stores its video', async () => {
+    const createsBefore = h.sim.createCount();
+    const handle = await h.client.workflow.start('generateSeedanceVideo', {
+      taskQueue: h.taskQueue,
+      workflowId: `generate-can-${++counter}`,
+      args: [
+        {
+          request: { model: 'seedance_1_5_pro_480p', service_tier: 'flex', content: [{ type: 'text', text: 'a slow tide at night' }] },
+          fileName: 'tide.mp4',
+          historyEventsBeforeContinue: THRESHOLD,
+        },
+      ],
+    });
+    const result = await handle.result();
+    expect(h.sim.createCount()).toBe(createsBefore + 1);
+    expect(result).toMatchObject({ model: 'seedance_1_5_pro_480p', status: 'completed' });
+    expect(result.video.uri.endsWith('/tide.mp4')).toBe(true);
+    expect(result.video.sha256).toBe(h.sim.videoSha256);
+
+    const runs = await runsOf(h.client, handle.workflowId, handle.firstExecutionRunId);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    expect(runs.map((run) => scheduledActivities(run.history).filter((a) => a === 'createVideoTask').length)).toEqual([
+      1,
+      ...runs.slice(1).map(() => 0),
+    ]);
+    const requests = statusRequests(result.taskId);
+    expect(result.checks).toBe(requests.length);
+    expect(runs.reduce((sum, run) => sum + checksIn(run), 0)).toBe(result.checks);
+    expectCarriedStateAddsUp(runs, result.taskId, 'seedance_1_5_pro_480p');
+  });
+});
+
+describe('continue-as-new on a real server with the search attributes registered (dev server)', () => {
+  let server: TestDevServer;
+  let connection: NativeConnection;
+  let dev: Harness;
+
+  beforeAll(async () => {
+    server = await createDevServerForTest();
+    connection = await NativeConnection.connect({ address: server.address });
+    const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: server.namespace });
+    dev = await startHarness({ connection, client, namespace: server.namespace });
+  });
+
+  afterAll(async () => {
+    await dev?.close();
+    await dev?.client.connection.close();
+    await connection?.close();
+    await server?.dispose();
+  });
+
+  /** Real time: `checkNow` whenever the workflow waits, so checks come every few hundred ms. */
+  async function driveWithCheckNow(handle: WorkflowHandle): Promise<void> {
+    for (let i = 0; i < 300; i++) {
+      if ((await handle.describe()).status.name !== 'RUNNING') return;
+      const status = await handle.query<SeedanceVideoStatus>('status').catch(() => undefined);
+      if (status?.phase === 'waiting') await handle.signal('checkNow').catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error('the workflow did not finish');
+  }
+
+  it('later runs keep upserting SeedanceStatus: the search-attribute answer is carried, not asked again', async () => {
+    const task = await dev.sim.addTask({ model: 'seedance_1_5_pro_480p', timing: { queuedMs: 0, renderMs: 6_000 } });
+    const handle = await dev.client.workflow.start('awaitSeedanceVideo', {
+      taskQueue: dev.taskQueue,
+      workflowId: `seedance-${task.id}`,
+      args: [{ taskId: task.id, historyEventsBeforeContinue: THRESHOLD }],
+    });
+    await driveWithCheckNow(handle);
+    const result = await handle.result();
+    expect(result.video.sha256).toBe(dev.sim.videoSha256);
+
+    const runs = await runsOf(dev.client, handle.workflowId, handle.firstExecutionRunId);
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(runs.slice(0, -1).every((run) => carriedBy(run.history).searchAttributes === true)).toBe(true);
+    expect(runs.map((run) => countEvents(run.history, 'markerRecordedEventAttributes'))).toEqual([1, ...runs.slice(1).map(() => 0)]);
+    expect(countEvents(runs.at(-1)!.history, 'upsertWorkflowSearchAttributesEventAttributes')).toBeGreaterThanOrEqual(2);
+    expect((await handle.describe()).typedSearchAttributes.get(SeedanceStatus)).toBe('completed');
+    const checks = dev.sim.requests.filter((r) => r.kind === 'status' && r.taskId === task.id);
+    expect(result.checks).toBe(checks.length);
+  });
+});
