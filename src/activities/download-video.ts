@@ -6,8 +6,6 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { rm, readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { FailureType, NON_RETRYABLE_TYPES } from '../failures';
 import {
   SeedanceTimeoutError,
@@ -373,12 +371,6 @@ class Download {
 
   /** Deletes every partial file of this download (fileName, taskId) except this attempt's own. */
   private async removeOtherPartials(): Promise<void> {
-    const { fileName, taskId } = this.input;
-    const names = await readdir(this.storage.stagingDir).catch(() => [] as string[]);
-    await Promise.all(
-      names
-        .filter((name) => name !== this.partial?.name && PartialFile.isPartialOf(name, fileName, taskId))
-        .map((name) => rm(path.join(this.storage.stagingDir, name), { force: true })),
-    );
+    await PartialFile.removeAll(this.storage.stagingDir, this.input.fileName, this.input.taskId, this.partial?.name);
   }
 }

@@ -6,6 +6,7 @@ import type { Activities } from './types';
 import type { ActivityDependencies } from './dependencies';
 import { makeCheckStatus } from './check-status';
 import { makeCreateVideoTask } from './create-video-task';
+import { makeDiscardPartialDownload } from './discard-partial-download';
 import { makeDownloadVideo } from './download-video';
 import { makeSearchAttributesSupported } from './search-attributes';
 import { VideoUrlCache } from './video-url-cache';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDependencies): Activities {
   return {
     checkStatus: makeCheckStatus(deps.client, urls),
     createVideoTask: makeCreateVideoTask(deps.client),
+    discardPartialDownload: makeDiscardPartialDownload(deps.storage),
     downloadVideo: makeDownloadVideo(deps.client, deps.storage, urls, deps.download),
     searchAttributesSupported: makeSearchAttributesSupported(),
   };

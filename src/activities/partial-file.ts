@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { constants, copyFile, open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { constants, copyFile, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /** What a heartbeat records: enough for the next attempt to resume. */
@@ -48,6 +48,14 @@ export class PartialFile {
   static isPartialOf(name: string, fileName: string, taskId: string): boolean {
     const prefix = PartialFile.prefix(fileName, taskId);
     return name.startsWith(prefix) && /^[0-9a-f]{12}\.part$/.test(name.slice(prefix.length));
+  }
+
+  /** Removes every partial file of the download (fileName, taskId) in `dir`, but `except`. */
+  static async removeAll(dir: string, fileName: string, taskId: string, except?: string): Promise<number> {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const doomed = names.filter((name) => name !== except && PartialFile.isPartialOf(name, fileName, taskId));
+    await Promise.all(doomed.map((name) => rm(path.join(dir, name), { force: true })));
+    return doomed.length;
   }
 
   /**

@@ -28,6 +28,8 @@ export interface Activities {
   checkStatus(taskId: string): Promise<TaskSnapshot>;
   downloadVideo(input: DownloadVideoInput): Promise<StoredVideo>;
   createVideoTask(request: CreateVideoRequest): Promise<TaskSnapshot>;
+  /** Removes what a cancelled download left behind; returns how many partial files it removed. */
+  discardPartialDownload(input: DownloadVideoInput): Promise<number>;
   /** Whether the namespace has the Seedance search attributes (upserting unknown ones blocks the workflow). */
   searchAttributesSupported(): Promise<boolean>;
 }

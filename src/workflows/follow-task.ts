@@ -14,6 +14,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -67,6 +68,16 @@ const { downloadVideo } = proxyActivities<Activities>({
   },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
+
+// Cleanup after a cancelled download, run in a non-cancellable scope: short, idempotent.
+const { discardPartialDownload } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 3 },
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+});
+
+/** patched() id: the cleanup activity after a cancelled download (added after v0.1.0 histories). */
+export const DISCARD_PARTIALS_ON_CANCEL = 'discard-partials-on-cancel';
 
 // A local activity: asked once per run, answered from the worker's cache, recorded as a marker.
 const { searchAttributesSupported } = proxyLocalActivities<Activities>({
@@ -325,7 +336,19 @@ class TaskFollower {
         [{ taskId: snapshot.taskId, fileName: this.fileName }],
       );
     } catch (error) {
-      if (isCancellation(error)) delete status.download;
+      if (isCancellation(error)) {
+        delete status.download;
+        // A cancel that lands while the download waits between retries finds no attempt running
+        // to delete its partial file: remove it here, before the workflow ends.
+        if (patched(DISCARD_PARTIALS_ON_CANCEL)) {
+          const input = { taskId: snapshot.taskId, fileName: this.fileName };
+          await CancellationScope.nonCancellable(() =>
+            discardPartialDownload
+              .executeWithOptions({ summary: `Remove partial downloads of ${snapshot.taskId}` }, [input])
+              .catch(() => 0),
+          );
+        }
+      }
       throw error;
     }
     status.phase = 'completed';

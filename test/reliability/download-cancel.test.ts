@@ -71,4 +71,34 @@ describe('cancel while the video downloads', () => {
     expect(failedAt).toBeGreaterThan(canceledAt);
     console.info(`scenario 20: cancel reached the download after ${cancelTookMs} ms; ${gets[0]!.bytesServed} of ${total} bytes served`);
   });
+
+  it('20b: a cancel while the download waits between retries still leaves no partial file', async () => {
+    // Attempt 1 breaks off after 60 000 bytes and checkpoints its partial; the retry waits ~2 s.
+    h.sim.inject({ kind: 'reset', afterBytes: 60_000 });
+    const id = await readyTask(h.sim, 'cancel-backoff');
+    const handle = await startAwait(h.client, h.taskQueue, id);
+    // Wait until the server has attempt 1's failure and holds attempt 2 back for its backoff.
+    await until(
+      async () => {
+        const pending = (await handle.describe()).raw.pendingActivities ?? [];
+        // The server counts attempt 2 as soon as attempt 1 failed; its request comes ~2 s later.
+        return pending.some((a) => a.activityType?.name === 'downloadVideo' && (a.attempt ?? 0) >= 2) && videoRequests(h.sim, id.taskId).length === 1;
+      },
+      20_000,
+      'attempt 2 in backoff',
+    );
+    expect(videoRequests(h.sim, id.taskId)).toHaveLength(1);
+    const staging = path.join(h.outputDir, STAGING_DIR_NAME);
+    expect((await fs.readdir(staging)).some((n) => n.includes(id.taskId))).toBe(true); // kept for the retry
+    await handle.signal('cancel', { reason: 'during backoff' });
+
+    const failure = await workflowFailure(handle.result());
+    expect(failure.type).toBe('SeedanceWorkflowCancelled');
+    expect(videoRequests(h.sim, id.taskId)).toHaveLength(1); // no attempt 2
+    const { files, partials } = await outputContents(h.outputDir);
+    expect(files).not.toContain(`${id.taskId}.mp4`);
+    expect(partials.filter((n) => n.includes(id.taskId))).toEqual([]);
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'discardPartialDownload')).toBe(true);
+  });
 });
