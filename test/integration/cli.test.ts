@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +20,14 @@ let server: TestDevServer;
 let sim: Simulator;
 let worker: WorkerProcess;
 let outputDir: string;
+let metricsAddress: string;
 
 beforeAll(async () => {
   [server, sim] = await Promise.all([createDevServerForTest(), createSimulator({ apiKey: API_KEY })]);
   outputDir = await fs.mkdtemp(path.join(os.tmpdir(), 'seedance-cli-'));
+  metricsAddress = `127.0.0.1:${await freePort()}`;
   worker = await startWorkerProcess({
+    SEEDANCE_PROMETHEUS_ADDRESS: metricsAddress,
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: server.namespace,
     SEEDANCE_API_KEY: API_KEY,
@@ -39,6 +43,15 @@ afterAll(async () => {
   await server?.dispose();
   if (outputDir) await fs.rm(outputDir, { recursive: true, force: true });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 async function cli(...args: string[]): Promise<string> {
   const result = await server.cli(args);
@@ -117,6 +130,14 @@ describe('operating the workflows with the temporal CLI', () => {
     expect(result.code).not.toBe(0);
     expect(result.stdout).toContain('"type": "SeedanceTaskNotFound"');
     expect(result.stdout).toContain('not found (HTTP 404)');
+  });
+
+  it('serves the SDK metrics for Prometheus at SEEDANCE_PROMETHEUS_ADDRESS', async () => {
+    const response = await fetch(`http://${metricsAddress}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(/temporal_activity_execution_latency|temporal_workflow_completed|temporal_request/);
+    expect(text).not.toContain(API_KEY);
   });
 
   it('never writes the API key to the worker log', () => {
