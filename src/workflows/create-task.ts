@@ -17,8 +17,10 @@ import type { Activities, TaskSnapshot } from '../activities/types';
 import type { CreateVideoRequest } from '../seedance/schemas';
 import { FailureType, nonRetryable } from '../failures';
 
+// 45 s: the client's 30 s request timeout plus margin. A worker that dies mid-POST is detected
+// by this timeout, and the outcome is then unknown: the sooner the caller learns it, the better.
 const { createVideoTask } = proxyActivities<Activities>({
-  startToCloseTimeout: '2m',
+  startToCloseTimeout: '45s',
   retry: { maximumAttempts: 1 },
   cancellationType: ActivityCancellationType.TRY_CANCEL,
 });

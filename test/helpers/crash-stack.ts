@@ -1,0 +1,215 @@
+/**
+ * The stack the crash tests kill pieces of: a dev server on a SQLite file (kill -9 and restart on
+ * the same file and ports), the simulator in the test process (faults, request log), the real
+ * worker as child processes (kill -9, SIGTERM, SIGSTOP), and a client in the test process.
+ * Each scenario gets a stack of its own, so scenarios can run side by side without sharing a
+ * server to kill, a fault queue or an output directory.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { Checkpoint } from '../../src/activities/partial-file';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
+import type { RequestLogEntry } from '../../src/simulator/exchange';
+import { STAGING_DIR_NAME } from '../../src/storage/local';
+import { jitter } from '../../src/workflows/schedule';
+import { createDevServerForTest, type TestDevServer } from './temporal';
+import { startWorkerProcess, type StartWorkerOptions, type WorkerProcess } from './worker-process';
+
+export const CRASH_API_KEY = 'sk-crash-test-SECRET-5e4d3c2b1a';
+export const TASK_QUEUE = 'seedance-video';
+
+export interface CrashStack {
+  server: TestDevServer;
+  sim: Simulator;
+  client: Client;
+  outputDir: string;
+  stagingDir: string;
+  /** Starts the production worker as a child process (tracked: `close()` kills what is left). */
+  startWorker(env?: Record<string, string>, options?: StartWorkerOptions): Promise<WorkerProcess>;
+  close(): Promise<void>;
+}
+
+export async function startCrashStack(simulator: Omit<SimulatorOptions, 'apiKey'> = {}): Promise<CrashStack> {
+  const [server, sim] = await Promise.all([createDevServerForTest(), createSimulator({ apiKey: CRASH_API_KEY, ...simulator })]);
+  const outputDir = await fs.mkdtemp(path.join(os.tmpdir(), 'seedance-crash-'));
+  // Reconnects by itself after the server restarts on the same port.
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: server.namespace });
+  const workers: WorkerProcess[] = [];
+  return {
+    server,
+    sim,
+    client,
+    outputDir,
+    stagingDir: path.join(outputDir, STAGING_DIR_NAME),
+    async startWorker(env = {}, options = {}) {
+      const worker = await startWorkerProcess(
+        {
+          TEMPORAL_ADDRESS: server.address,
+          TEMPORAL_NAMESPACE: server.namespace,
+          SEEDANCE_API_KEY: CRASH_API_KEY,
+          SEEDANCE_BASE_URL: sim.url,
+          SEEDANCE_OUTPUT: outputDir,
+          SEEDANCE_ALLOW_PRIVATE_URLS: 'true',
+          SEEDANCE_REQUEST_TIMEOUT_MS: '5000',
+          ...env,
+        },
+        60_000,
+        options,
+      );
+      workers.push(worker);
+      return worker;
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+      await connection.close().catch(() => undefined);
+      await sim.close();
+      await server.dispose();
+      await fs.rm(outputDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `probe` every 50 ms until it returns something other than undefined/false. */
+export async function until<T>(label: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A task id whose first timer (check 1) lands near the 480p minimum of 10 s, to keep tests short. */
+export function quickTimerTaskId(): string {
+  for (;;) {
+    const id = `video_crash_${randomBytes(6).toString('hex')}`;
+    if (jitter(id, 1) < 0.15) return id;
+  }
+}
+
+/**
+ * A 480p task that stays processing until `finishTask`. Created a minute ago, so the schedule's
+ * "not before the earliest finish" (30 s) is past and the first timer is the 480p interval.
+ */
+export function seedProcessingTask(sim: Simulator) {
+  return sim.addTask({
+    id: quickTimerTaskId(),
+    model: 'seedance_1_5_pro_480p',
+    createdMs: Date.now() - 60_000,
+    timing: { queuedMs: 0, renderMs: 60 * 60_000 },
+  });
+}
+
+/**
+ * Makes a task completed from now on, by editing the simulator's live record: tests call it once
+ * the workflow waits on its timer, so the next check finds the video whatever the machine's load.
+ */
+export function finishTask(sim: Simulator, taskId: string): void {
+  const task = sim.getTask(taskId);
+  if (!task) throw new Error(`no simulated task ${taskId}`);
+  task.timing = { queuedMs: 0, renderMs: 0 };
+}
+
+/** A 480p task completed long ago: the first check hands straight over to the download. */
+export function seedCompletedTask(sim: Simulator) {
+  return sim.addTask({ model: 'seedance_1_5_pro_480p', createdMs: Date.now() - 10 * 60_000, timing: { queuedMs: 0, renderMs: 60_000 } });
+}
+
+export function startAwait(client: Client, taskId: string): Promise<WorkflowHandleWithFirstExecutionRunId> {
+  return client.workflow.start('awaitSeedanceVideo', { taskQueue: TASK_QUEUE, workflowId: `seedance-${taskId}`, args: [{ taskId }] });
+}
+
+export function videoRequests(sim: Simulator, taskId: string): RequestLogEntry[] {
+  return sim.requests.filter((r) => r.kind === 'video' && r.taskId === taskId);
+}
+
+export function statusRequests(sim: Simulator, taskId: string): RequestLogEntry[] {
+  return sim.requests.filter((r) => r.kind === 'status' && r.taskId === taskId);
+}
+
+/** The first byte a request asked for: 0 without a Range header. */
+export function rangeStart(entry: RequestLogEntry): number {
+  const match = /^bytes=(\d+)-$/.exec(entry.range ?? '');
+  return match ? Number(match[1]) : 0;
+}
+
+/** Body bytes served for a task's video beyond one copy of the file. */
+export function bytesReServed(sim: Simulator, taskId: string): number {
+  return videoRequests(sim, taskId).reduce((sum, r) => sum + r.bytesServed, 0) - sim.video.length;
+}
+
+export async function sha256OfFile(file: string): Promise<string> {
+  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+}
+
+/** What the output directory holds: final files, and what is left in the staging folder. */
+export async function outputContents(stack: CrashStack): Promise<{ files: string[]; staging: string[] }> {
+  const files = (await fs.readdir(stack.outputDir)).filter((name) => name !== STAGING_DIR_NAME).sort();
+  const staging = (await fs.readdir(stack.stagingDir).catch(() => [] as string[])).sort();
+  return { files, staging };
+}
+
+export type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+export async function historyEvents(handle: WorkflowHandle): Promise<HistoryEvent[]> {
+  return (await handle.fetchHistory()).events ?? [];
+}
+
+/** Whether the history holds an event of this kind, e.g. `timerStartedEventAttributes`. */
+export function eventsOf(events: HistoryEvent[], kind: keyof HistoryEvent): HistoryEvent[] {
+  return events.filter((e) => e[kind] !== undefined && e[kind] !== null);
+}
+
+export function eventTimeMs(event: HistoryEvent): number {
+  const t = event.eventTime;
+  return Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
+}
+
+export function durationMs(d: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  if (!d) return 0;
+  return Number(d.seconds ?? 0) * 1000 + Math.round((d.nanos ?? 0) / 1e6);
+}
+
+/** The `downloadVideo` attempt currently pending on the server, if any. */
+export async function pendingDownload(handle: WorkflowHandle) {
+  const { raw } = await handle.describe();
+  return raw.pendingActivities?.find((a) => a.activityType?.name === 'downloadVideo');
+}
+
+/** The checkpoint the server holds for the pending download: what a retry resumes from. */
+export async function serverCheckpoint(handle: WorkflowHandle): Promise<Checkpoint | undefined> {
+  const payload = (await pendingDownload(handle))?.heartbeatDetails?.payloads?.[0];
+  return payload ? defaultPayloadConverter.fromPayload<Checkpoint>(payload) : undefined;
+}
+
+/** Activity attempts as the history records them: type and attempt of every ActivityTaskStarted. */
+export function activityAttempts(events: HistoryEvent[]): { type: string; attempt: number; outcome: string }[] {
+  const scheduled = new Map<string, string>();
+  for (const e of events) {
+    if (e.activityTaskScheduledEventAttributes) scheduled.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
+  }
+  const outcomes = new Map<string, string>();
+  for (const e of events) {
+    const a = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+    if (!a) continue;
+    const outcome = e.activityTaskCompletedEventAttributes ? 'completed' : e.activityTaskFailedEventAttributes ? 'failed' : e.activityTaskTimedOutEventAttributes ? 'timedOut' : 'canceled';
+    outcomes.set(String(a.startedEventId), outcome);
+  }
+  return events
+    .filter((e) => e.activityTaskStartedEventAttributes)
+    .map((e) => ({
+      type: scheduled.get(String(e.activityTaskStartedEventAttributes!.scheduledEventId)) ?? '',
+      attempt: e.activityTaskStartedEventAttributes!.attempt ?? 0,
+      outcome: outcomes.get(String(e.eventId)) ?? 'pending',
+    }));
+}
