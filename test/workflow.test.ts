@@ -3,11 +3,12 @@
  * server's clock: minutes of polling pass in seconds, and the schedule is read back from the
  * history's timer events and the simulator's request log.
  */
+import { workflowFailure } from './helpers/assertions';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTimeSkippingEnv } from './helpers/temporal';
@@ -39,17 +40,6 @@ function startAwait(taskId: string, workflowId: string, extra: Record<string, un
     workflowId,
     args: [{ taskId, ...extra }],
   });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
 }
 
 function statusRequestTimes(taskId: string): number[] {
@@ -111,7 +101,7 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
   it('fails with SeedanceTaskFailed carrying the API error when the task fails remotely', async () => {
     const { taskId, workflowId } = ids('failed');
     await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', outcome: 'failed', error: 'content policy violation', timing: { queuedMs: 10_000, renderMs: 150_000 } });
-    const failure = await failureOf((await startAwait(taskId, workflowId)).result());
+    const failure = await workflowFailure((await startAwait(taskId, workflowId)).result());
     expect(failure.type).toBe('SeedanceTaskFailed');
     expect(failure.message).toContain('content policy violation');
     expect(failure.nonRetryable).toBe(true);
@@ -120,13 +110,13 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
   it('fails with SeedanceTaskCancelled when the task is cancelled remotely', async () => {
     const { taskId, workflowId } = ids('remote-cancel');
     await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', outcome: 'cancelled', timing: { queuedMs: 10_000, renderMs: 150_000 } });
-    const failure = await failureOf((await startAwait(taskId, workflowId)).result());
+    const failure = await workflowFailure((await startAwait(taskId, workflowId)).result());
     expect(failure.type).toBe('SeedanceTaskCancelled');
   });
 
   it('fails at once with SeedanceTaskNotFound for an unknown task, without waiting', async () => {
     const { taskId, workflowId } = ids('unknown');
-    const failure = await failureOf((await startAwait(taskId, workflowId)).result());
+    const failure = await workflowFailure((await startAwait(taskId, workflowId)).result());
     expect(failure.type).toBe('SeedanceTaskNotFound');
     expect(await timerDurations(h.client, workflowId)).toEqual([]);
     expect(statusRequestTimes(taskId)).toHaveLength(1);
@@ -136,7 +126,7 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
   it('gives up with SeedanceTaskTimedOut at the deadline', async () => {
     const { taskId, workflowId } = ids('deadline');
     await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', timing: { queuedMs: 60_000, renderMs: 3 * 3_600_000 } });
-    const failure = await failureOf((await startAwait(taskId, workflowId, { deadline: '20m' })).result());
+    const failure = await workflowFailure((await startAwait(taskId, workflowId, { deadline: '20m' })).result());
     expect(failure.type).toBe('SeedanceTaskTimedOut');
     const times = statusRequestTimes(taskId);
     // The deadline counts from the task's `created` (whole seconds), the last check runs right at it.
@@ -148,7 +138,7 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
     const before = h.sim.requests.length;
     for (const input of [{ taskId: '../etc/passwd' }, { taskId: 'video_ok', fileName: '../escape.mp4' }, { taskId: 'video_ok', deadline: 'soon' }]) {
       const handle = await h.client.workflow.start('awaitSeedanceVideo', { taskQueue: h.taskQueue, workflowId: `bad-${++counter}`, args: [input] });
-      const failure = await failureOf(handle.result());
+      const failure = await workflowFailure(handle.result());
       expect(failure.type).toBe('SeedanceInvalidInput');
     }
     expect(h.sim.requests.length).toBe(before);
@@ -173,7 +163,7 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
     expect(after.checks).toBe(2);
 
     await handle.signal('cancel', { reason: 'test over' });
-    const failure = await failureOf(handle.result());
+    const failure = await workflowFailure(handle.result());
     expect(failure.type).toBe('SeedanceWorkflowCancelled');
   });
 
@@ -184,7 +174,7 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
     while ((await handle.query<SeedanceVideoStatus>('status')).phase !== 'waiting');
     const requestsBefore = statusRequestTimes(taskId).length;
     await handle.signal('cancel', { reason: 'operator changed their mind' });
-    const failure = await failureOf(handle.result());
+    const failure = await workflowFailure(handle.result());
     expect(failure.type).toBe('SeedanceWorkflowCancelled');
     expect(failure.message).toContain('operator changed their mind');
     expect(statusRequestTimes(taskId).length).toBe(requestsBefore);
@@ -245,7 +235,7 @@ describe('generateSeedanceVideo on the time-skipping server', () => {
       workflowId: `generate-${++counter}`,
       args: [{ request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'lost' }] } }],
     });
-    const failure = await failureOf(handle.result());
+    const failure = await workflowFailure(handle.result());
     expect(failure.type).toBe('SeedanceCreateOutcomeUnknown');
     expect(h.sim.createCount()).toBe(createsBefore + 1);
   });
@@ -257,7 +247,7 @@ describe('generateSeedanceVideo on the time-skipping server', () => {
       workflowId: `generate-${++counter}`,
       args: [{ request: { model: 'seedance_1_5_pro_480p', content: [], duration: 99 } }],
     });
-    const failure = await failureOf(handle.result());
+    const failure = await workflowFailure(handle.result());
     expect(failure.type).toBe('SeedanceInvalidInput');
     expect(failure.message).toMatch(/content/);
     expect(h.sim.requests.filter((r) => r.kind === 'create').length).toBe(createsBefore);

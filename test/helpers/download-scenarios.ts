@@ -7,12 +7,10 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Info } from '@temporalio/activity';
 import { DefaultLogger } from '@temporalio/worker';
-import { expect } from 'vitest';
 import { makeDownloadVideo } from '../../src/activities/download-video';
 import type { DownloadPolicy } from '../../src/activities/dependencies';
 import type { Checkpoint } from '../../src/activities/partial-file';
@@ -56,17 +54,7 @@ export function statusRequests(sim: Simulator, taskId: string): RequestLogEntry[
   return sim.requests.filter((r) => r.kind === 'status' && r.taskId === taskId);
 }
 
-/** The workflow's failure, which must be an ApplicationFailure. */
-export async function workflowFailure(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
+export { workflowFailure } from './assertions';
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');

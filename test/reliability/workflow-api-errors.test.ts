@@ -5,6 +5,7 @@
  * so the gaps in its request log are simulated time; the retry waits are the server's own
  * (activity retries are scheduled by the Temporal server, not by workflow code).
  */
+import { workflowFailure } from '../helpers/assertions';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -55,17 +56,6 @@ function ids(prefix: string) {
 
 function startAwait(taskId: string, workflowId: string, taskQueue = h.taskQueue) {
   return h.client.workflow.start('awaitSeedanceVideo', { taskQueue, workflowId, args: [{ taskId }] });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
 }
 
 function statusRequests(taskId: string) {
@@ -162,7 +152,7 @@ describe('18: permanent API errors fail at once with distinct non-retryable type
   it('401 (the worker has the wrong key): SeedanceUnauthorized after one status request', async () => {
     const { taskId, workflowId } = ids('unauthorized');
     await quickTask(taskId);
-    const failure = await failureOf((await startAwait(taskId, workflowId, WRONG_KEY_QUEUE)).result());
+    const failure = await workflowFailure((await startAwait(taskId, workflowId, WRONG_KEY_QUEUE)).result());
     await expectImmediateFailure(workflowId, taskId, failure, 'SeedanceUnauthorized');
     expect(statusRequests(taskId)[0]).toMatchObject({ status: 401, authorization: 'wrong' });
     expect(failure.message).toContain('HTTP 401');
@@ -176,7 +166,7 @@ describe('18: permanent API errors fail at once with distinct non-retryable type
       workflowId: `generate-unauthorized-${++counter}`,
       args: [{ request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'a lighthouse at dusk' }] } }],
     });
-    const failure = await failureOf(handle.result());
+    const failure = await workflowFailure(handle.result());
     expect(failure.type).toBe('SeedanceUnauthorized');
     expect(h.sim.createCount()).toBe(createsBefore);
     const posts = h.sim.requests.filter((r) => r.kind === 'create').slice(postsBefore);
@@ -190,14 +180,14 @@ describe('18: permanent API errors fail at once with distinct non-retryable type
     const { taskId, workflowId } = ids('forbidden');
     await quickTask(taskId);
     h.sim.inject({ target: 'status', kind: 'status', code: 403 });
-    const failure = await failureOf((await startAwait(taskId, workflowId)).result());
+    const failure = await workflowFailure((await startAwait(taskId, workflowId)).result());
     await expectImmediateFailure(workflowId, taskId, failure, 'SeedanceForbidden');
     expect(statusRequests(taskId)[0]).toMatchObject({ status: 403, authorization: 'ok' });
   });
 
   it('404: SeedanceTaskNotFound after one status request', async () => {
     const { taskId, workflowId } = ids('missing');
-    const failure = await failureOf((await startAwait(taskId, workflowId)).result());
+    const failure = await workflowFailure((await startAwait(taskId, workflowId)).result());
     await expectImmediateFailure(workflowId, taskId, failure, 'SeedanceTaskNotFound');
     expect(statusRequests(taskId)[0]!.status).toBe(404);
   });
@@ -252,7 +242,7 @@ describe('19: cancel while a status check is in flight or waiting out a rate lim
     const handle = await startAwait(taskId, workflowId);
     await eventually(() => (statusRequests(taskId)[0]?.status === 429 ? true : undefined));
     await handle.signal('cancel', { reason: 'rate limited, give up' });
-    const failure = await failureOf(handle.result());
+    const failure = await workflowFailure(handle.result());
     expect(failure.type).toBe('SeedanceWorkflowCancelled');
     // Skip well past the Retry-After: the server-side retry of the cancelled check is never sent.
     const before = await env.currentTimeMs();
@@ -279,7 +269,7 @@ describe('19: cancel while a status check is in flight or waiting out a rate lim
     const cancelledAt = Date.now();
     await handleA.signal('cancel', { reason: 'check hung' });
     await handleB.cancel();
-    const failure = await failureOf(handleA.result());
+    const failure = await workflowFailure(handleA.result());
     const errorB = await handleB.result().catch((e: unknown) => e);
     // The hung GET would hold a waiting cancellation for the client's 5 s timeout.
     expect(Date.now() - cancelledAt).toBeLessThan(2_500);
