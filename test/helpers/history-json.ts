@@ -19,11 +19,11 @@ interface ProtoJson {
   fromJson(type: unknown, json: unknown, options?: { ignoreUnknownFields?: boolean }): History | null;
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS modules, loaded as the SDK loads them */
+
 const proto = require('@temporalio/proto') as typeof protoTypes;
 const protoDir = path.dirname(require.resolve('@temporalio/proto/package.json'));
 const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] })) as ProtoJson;
-/* eslint-enable @typescript-eslint/no-require-imports */
+
 const historyType = (patchProtobufRoot(proto as unknown as Record<string, unknown>) as unknown as {
   lookupType(name: string): unknown;
 }).lookupType('temporal.api.history.v1.History');
