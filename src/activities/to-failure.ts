@@ -62,12 +62,14 @@ export function toApplicationFailure(error: unknown): Error {
       nonRetryable: false,
     });
   }
-  if (typeof code === 'string') {
+  if (typeof code === 'string' && SAFE_WORD.test(code)) {
     return ApplicationFailure.create({ type: FailureType.StorageError, message: `storage error ${code}`, nonRetryable: false });
   }
-  return ApplicationFailure.create({
-    type: 'SeedanceInternalError',
-    message: error instanceof Error ? `${error.name} in the activity` : 'unknown error in the activity',
-    nonRetryable: false,
-  });
+  const message = !(error instanceof Error)
+    ? 'unknown error in the activity'
+    : `${SAFE_WORD.test(error.name) ? error.name : 'an unexpected error'} in the activity`;
+  return ApplicationFailure.create({ type: 'SeedanceInternalError', message, nonRetryable: false });
 }
+
+/** Error names and codes are quoted only when they are plain identifiers (no URLs, no text). */
+const SAFE_WORD = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;

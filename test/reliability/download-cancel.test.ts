@@ -38,6 +38,12 @@ describe('cancel while the video downloads', () => {
     const staging = path.join(h.outputDir, STAGING_DIR_NAME);
     const partialsAtCancel = (await fs.readdir(staging)).filter((n) => n.includes(id.taskId));
     expect(partialsAtCancel).toHaveLength(1);
+    // The status query shows the download's progress, reported by the activity as it streams.
+    const during = await handle.query<SeedanceVideoStatus>('status');
+    expect(during.phase).toBe('downloading');
+    expect(during.download?.totalBytes).toBe(total);
+    expect(during.download?.bytes).toBeGreaterThan(0);
+    expect(during.download!.bytes).toBeLessThanOrEqual(total);
     const signalledAt = Date.now();
     await handle.signal('cancel', { reason: 'no longer needed' });
 

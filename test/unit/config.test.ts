@@ -121,6 +121,12 @@ describe('loadWorkerConfig', () => {
     },
   );
 
+  it.each(['127.0.0.1:99999', '127.0.0.1:0', '127.0.0.1:65536'])('refuses SEEDANCE_PROMETHEUS_ADDRESS=%j, a port outside 1-65535', (address) => {
+    expect(configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_PROMETHEUS_ADDRESS: address }).message).toMatch(
+      /SEEDANCE_PROMETHEUS_ADDRESS has a port outside 1-65535/,
+    );
+  });
+
   it.each([
     ['SEEDANCE_REQUEST_TIMEOUT_MS', 'soon', /must be a number/],
     ['SEEDANCE_REQUEST_TIMEOUT_MS', '0', /must be positive/],

@@ -140,4 +140,12 @@ describe('toApplicationFailure', () => {
       expect(failure.message).toBe('unknown error in the activity');
     }
   });
+
+  it('quotes an error name or code only when it is a plain identifier', () => {
+    const odd = new Error('x');
+    odd.name = `Fetch ${SIGNED_URL}`;
+    expect(mapped(odd).message).toBe('an unexpected error in the activity');
+    const coded = Object.assign(new Error('x'), { code: `E ${SIGNED_URL}` });
+    expect(mapped(coded).message).not.toContain('Signature');
+  });
 });
