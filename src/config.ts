@@ -56,14 +56,12 @@ const envSchema = z.object({
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
-  const isLocal = e.SEEDANCE_BASE_URL.startsWith('http://') && /^(127(\.\d{1,3}){3}|localhost|\[::1\])$/.test(new URL(e.SEEDANCE_BASE_URL).hostname);
-  if (!e.SEEDANCE_API_KEY && !isLocal) problems.push('SEEDANCE_API_KEY is required (the Seedance API key)');
-  if (e.SEEDANCE_BASE_URL.startsWith('http://') && !isLocal) {
+  // Every problem at once: a person fixing their environment should not have to rerun per variable.
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
+  const baseUrl = parsed.success ? parsed.data.SEEDANCE_BASE_URL : (present.SEEDANCE_BASE_URL ?? DEFAULT_BASE_URL);
+  const isLocal = isLoopbackHttp(baseUrl);
+  if (!present.SEEDANCE_API_KEY && !isLocal) problems.push('SEEDANCE_API_KEY is required (the Seedance API key)');
+  if (parsed.success && baseUrl.startsWith('http://') && !isLocal) {
     problems.push('SEEDANCE_BASE_URL must be https (http only for a local simulator on 127.0.0.1/localhost)');
   }
   let temporal: ReturnType<typeof loadClientConnectConfig>;
@@ -72,7 +70,8 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
   } catch (error) {
     problems.push(`Temporal connection settings (TEMPORAL_*): ${error instanceof Error ? error.message : 'invalid'}`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
   return {
     seedance: { apiKey: e.SEEDANCE_API_KEY ?? 'sim-key', baseUrl: e.SEEDANCE_BASE_URL, timeoutMs: e.SEEDANCE_REQUEST_TIMEOUT_MS },
     output: e.SEEDANCE_OUTPUT,
@@ -85,4 +84,13 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     shutdownGraceTimeMs: e.SEEDANCE_SHUTDOWN_GRACE_MS,
     prometheusAddress: e.SEEDANCE_PROMETHEUS_ADDRESS,
   };
+}
+
+function isLoopbackHttp(url: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(url);
+    return protocol === 'http:' && /^(127(\.\d{1,3}){3}|localhost|\[::1\])$/.test(hostname);
+  } catch {
+    return false;
+  }
 }

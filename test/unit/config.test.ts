@@ -171,4 +171,11 @@ describe('loadWorkerConfig', () => {
     const error = configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_REQUEST_TIMEOUT_MS: FAKE_KEY, SEEDANCE_ALLOW_PRIVATE_URLS: FAKE_KEY });
     expect(error.message).not.toContain(FAKE_KEY);
   });
+
+  it('reports every bad variable at once, the missing key included', () => {
+    const message = configError({ SEEDANCE_ALLOW_PRIVATE_URLS: 'maybe', SEEDANCE_REQUEST_TIMEOUT_MS: 'soon' }).message;
+    expect(message).toMatch(/SEEDANCE_ALLOW_PRIVATE_URLS/);
+    expect(message).toMatch(/SEEDANCE_REQUEST_TIMEOUT_MS/);
+    expect(message).toMatch(/SEEDANCE_API_KEY is required/);
+  });
 });
