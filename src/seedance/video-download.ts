@@ -38,6 +38,8 @@ export interface OpenVideoOptions extends VideoUrlPolicy {
   idleTimeoutMs?: number;
   /** Default 5. */
   maxRedirects?: number;
+  /** Extra trusted CA certificates (PEM) for the file host, e.g. a corporate TLS proxy. Default: the system's. */
+  ca?: string | Buffer;
 }
 
 export interface VideoResponse {
@@ -256,7 +258,7 @@ function guardedAgent(isAllowed: (ip: string) => boolean, options: OpenVideoOpti
     });
   };
   const connectTimeout = options.connectTimeoutMs ?? 10_000;
-  const connectAllowed = buildConnector({ timeout: connectTimeout, lookup });
+  const connectAllowed = buildConnector({ timeout: connectTimeout, lookup, ...(options.ca ? { ca: options.ca } : {}) });
   const connect: buildConnector.connector = (connectOptions, callback) => {
     const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) !== 0 && !isAllowed(host)) {
