@@ -28,7 +28,8 @@ const cleanups: Array<() => Promise<unknown>> = [];
 let stopping = false;
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // The demo prints its own progress; the worker's retries and failures show in the Web UI.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   if (real && !process.env.SEEDANCE_API_KEY) throw new Error('--real needs SEEDANCE_API_KEY in the environment');
 
   step('starting a Temporal dev server (state in .demo/temporal.db)');
@@ -43,7 +44,13 @@ async function main(): Promise<void> {
   let sim: Simulator | undefined;
   const apiKey = real ? process.env.SEEDANCE_API_KEY! : 'demo-sim-key';
   if (!real) {
-    sim = await createSimulator({ apiKey, profile: process.env.SIMULATOR_PROFILE === 'realtime' ? 'realtime' : 'fast' });
+    // Its tasks persist beside the dev server's state: a demo stopped halfway resumes its run
+    // (queued in Temporal) on the next `npm run demo`, with the same task on the simulator's side.
+    sim = await createSimulator({
+      apiKey,
+      profile: process.env.SIMULATOR_PROFILE === 'realtime' ? 'realtime' : 'fast',
+      stateFile: path.join(ROOT, '.demo', 'simulator.json'),
+    });
     cleanups.unshift(() => sim!.close());
     // A file host of modest speed, so the download's progress shows.
     sim.inject({ target: 'video', kind: 'throttle', bytesPerSecond: 48_000, persistent: true });
