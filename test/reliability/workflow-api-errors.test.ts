@@ -5,17 +5,18 @@
  * so the gaps in its request log are simulated time; the retry waits are the server's own
  * (activity retries are scheduled by the Temporal server, not by workflow code).
  */
+import { startDevHarness, type DevHarness } from '../helpers/dev-harness';
 import { workflowFailure } from '../helpers/assertions';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeedanceWorker } from '../../src/create-worker';
 import type { SeedanceVideoStatus } from '../../src/workflows/types';
 import { SIM_KEY, startHarness, workflowBundle, type Harness } from '../helpers/harness';
 import { countEvents, eventually, historyText, startedAttempts } from '../helpers/history';
-import { createDevServerForTest, createTimeSkippingEnv, type TestDevServer } from '../helpers/temporal';
+import { createTimeSkippingEnv } from '../helpers/temporal';
 
 const WRONG_KEY = 'sk-wrong-worker-key-5f4e3d2c1b0a';
 
@@ -194,22 +195,14 @@ describe('18: permanent API errors fail at once with distinct non-retryable type
 });
 
 describe('17 on a real Temporal server (dev server): nextRetryDelay from Retry-After', () => {
-  let server: TestDevServer;
-  let connection: NativeConnection;
-  let dev: Harness;
+  let dev: DevHarness;
 
   beforeAll(async () => {
-    server = await createDevServerForTest();
-    connection = await NativeConnection.connect({ address: server.address });
-    const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: server.namespace });
-    dev = await startHarness({ connection, client, namespace: server.namespace });
+    dev = await startDevHarness();
   });
 
   afterAll(async () => {
     await dev?.close();
-    await dev?.client.connection.close();
-    await connection?.close();
-    await server?.dispose();
   });
 
   it('the server waits the 3 s of Retry-After (the policy alone says 2 s) and records nextRetryDelay', async () => {

@@ -5,16 +5,16 @@
  * a few seconds. Every run's continue-as-new input is read back from its history and compared
  * with what the simulator saw.
  */
-import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { startDevHarness, type DevHarness } from '../helpers/dev-harness';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeedanceStatus } from '../../src/workflows/definitions';
 import type { CarriedState, SeedanceVideoStatus } from '../../src/workflows/types';
 import { startHarness, type Harness } from '../helpers/harness';
 import { countEvents, eventually, runsOf, scheduledActivities, type History, type Run } from '../helpers/history';
-import { createDevServerForTest, createTimeSkippingEnv, type TestDevServer } from '../helpers/temporal';
+import { createTimeSkippingEnv } from '../helpers/temporal';
 
 const THRESHOLD = 40;
 const MINUTE = 60_000;
@@ -219,22 +219,14 @@ describe('generateSeedanceVideo across continue-as-new', () => {
 });
 
 describe('continue-as-new on a real server with the search attributes registered (dev server)', () => {
-  let server: TestDevServer;
-  let connection: NativeConnection;
-  let dev: Harness;
+  let dev: DevHarness;
 
   beforeAll(async () => {
-    server = await createDevServerForTest();
-    connection = await NativeConnection.connect({ address: server.address });
-    const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: server.namespace });
-    dev = await startHarness({ connection, client, namespace: server.namespace });
+    dev = await startDevHarness();
   });
 
   afterAll(async () => {
     await dev?.close();
-    await dev?.client.connection.close();
-    await connection?.close();
-    await server?.dispose();
   });
 
   /** Real time: `checkNow` whenever the workflow waits, so checks come every few hundred ms. */
