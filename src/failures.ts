@@ -67,6 +67,7 @@ export const NON_RETRYABLE_TYPES: readonly FailureType[] = [
   FailureType.UnsafeUrl,
   FailureType.InvalidFileName,
   FailureType.VideoTooLarge,
+  FailureType.VideoUnavailable,
 ];
 
 export function nonRetryable(type: FailureType, message: string, details?: unknown): ApplicationFailure {

@@ -8,18 +8,6 @@ import { SeedanceError, SeedanceRateLimitedError } from '../seedance/errors';
 import { FailureType } from '../failures';
 import { UnsafeFileNameError } from '../storage/types';
 
-/** The retry policy's classification, for the types activities raise. */
-const NON_RETRYABLE_CODES = new Set<string>([
-  FailureType.InvalidRequest,
-  FailureType.Unauthorized,
-  FailureType.Forbidden,
-  FailureType.TaskNotFound,
-  FailureType.UnsafeUrl,
-  FailureType.VideoUnavailable,
-  FailureType.VideoTooLarge,
-  FailureType.InvalidFileName,
-]);
-
 export class DownloadError extends Error {
   constructor(
     readonly type: FailureType,
@@ -37,7 +25,7 @@ export function toApplicationFailure(error: unknown): Error {
     return ApplicationFailure.create({
       type: error.code,
       message: error.message,
-      nonRetryable: !error.retryable || NON_RETRYABLE_CODES.has(error.code),
+      nonRetryable: !error.retryable,
       ...(error instanceof SeedanceRateLimitedError && error.retryAfterMs !== undefined
         ? {
             nextRetryDelay: error.retryAfterMs,
