@@ -1,8 +1,60 @@
-// Lint rules that catch real Temporal bugs, in the spirit of Temporal's own samples.
+// Lint rules that catch real Temporal bugs, in the spirit of Temporal's own samples, and keep the
+// dependency direction: contract <- workflows, activities, storage, config, client helpers.
 import tseslint from 'typescript-eslint';
 
+/** Matches an import specifier that is NOT one of `allowed` (exact strings). */
+function allowOnly(allowed) {
+  const escaped = allowed.map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  return `^(?!(?:${escaped.join('|')})$)`;
+}
+
+// Workflow code runs in Temporal's deterministic sandbox: it may import only these modules. A new
+// module must be added here on purpose, after checking it does no I/O and imports no Node built-in.
+const WORKFLOW_IMPORTS = [
+  '@temporalio/workflow',
+  '@temporalio/common',
+  'zod',
+  '../contract',
+  '../contract/definitions',
+  '../contract/failures',
+  '../contract/names',
+  '../contract/types',
+  '../activities/types',
+  '../seedance/models',
+  '../seedance/schemas',
+  '../storage/file-name',
+  './carried-state',
+  './child',
+  './create-task',
+  './failure',
+  './follow-task',
+  './input',
+  './run-face',
+  './schedule',
+  './status-tracker',
+  './workflows',
+];
+
+// The contract is imported by clients, workflows and workers alike: Temporal's definitions and
+// type-only references to the pure schema modules, nothing else.
+const CONTRACT_IMPORTS = [
+  '@temporalio/workflow',
+  '@temporalio/common',
+  '../seedance/models',
+  '../seedance/schemas',
+  './definitions',
+  './failures',
+  './names',
+  './types',
+];
+
+const NO_WORKFLOWS = {
+  group: ['**/workflows', '**/workflows/*'],
+  message: 'Only the worker bundle path imports workflows/: depend on src/contract instead.',
+};
+
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'coverage/**', '.demo/**'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],
@@ -14,20 +66,52 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no side effects.
     files: ['src/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['node:*'], message: 'Workflow code is deterministic: no Node built-ins.' },
-            { group: ['fs', 'fs/*', 'path', 'crypto', 'http', 'https', 'net', 'os', 'child_process', 'undici'], message: 'Workflow code is deterministic: no I/O.' },
-            { group: ['**/activities/*', '!**/activities/types'], message: 'Workflows import activity types only.' },
-            { group: ['**/seedance/client', '**/seedance/video-download', '**/storage/local', '**/storage/mp4'], message: 'Workflow code must not import I/O modules.' },
+            {
+              regex: allowOnly(WORKFLOW_IMPORTS),
+              message:
+                'Workflow code is deterministic: it imports only the allowlisted modules in eslint.config.mjs (no Node built-ins, no I/O, activity types only).',
+            },
           ],
         },
       ],
     },
+  },
+  {
+    files: ['src/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: allowOnly(CONTRACT_IMPORTS), message: 'The contract is workflow-safe and free of Node: definitions and types only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/seedance/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            NO_WORKFLOWS,
+            { group: ['@temporalio/*'], message: 'The HTTP client has no Temporal imports.' },
+            { regex: '/contract(?:/(?!failures$).*)?$', message: 'The HTTP client uses only the failure table of the contract.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/activities/**/*.ts', 'src/storage/**/*.ts', 'src/config.ts', 'src/client/**/*.ts', 'src/testing/**/*.ts', 'src/simulator/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_WORKFLOWS] }] },
   },
 );

@@ -15,7 +15,7 @@ import { createSeedanceWorker } from '../src/create-worker';
 import { DEFAULT_BASE_URL } from '../src/seedance/client';
 import { createSimulator, type Simulator } from '../src/simulator';
 import { startDevServer, type DevServer } from '../src/testing/dev-server';
-import type { SeedanceVideoResult, SeedanceVideoStatus } from '../src/workflows/types';
+import type { SeedanceVideoResult, SeedanceVideoStatus } from '../src/contract/types';
 
 const ROOT = path.resolve(__dirname, '..');
 const TASK_QUEUE = 'seedance-video';

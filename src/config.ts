@@ -7,7 +7,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
 import { DEFAULT_BASE_URL } from './seedance/client';
-import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
+import { DEFAULT_TASK_QUEUE } from './contract/names';
 import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy } from './activities/dependencies';
 
 export interface WorkerConfig {

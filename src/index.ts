@@ -2,22 +2,16 @@
  * seedance-temporal: Seedance 1.5 video generation as durable Temporal workflows.
  *
  * Worker side (this module): the activities, a ready worker, the HTTP client, storage and the
- * failure types. Workflow side: `seedance-temporal/workflows` (safe to import in workflow code).
+ * contract (names, types, signals, failure types). Workflow side: `seedance-temporal/workflows`
+ * (safe to import in workflow code); the contract alone: `seedance-temporal/contract`.
  */
+export * from './contract';
 export { createActivities, DEFAULT_DOWNLOAD_POLICY } from './activities';
 export type { Activities, ActivityDependencies, DownloadPolicy, DownloadVideoInput, SeedanceApi, TaskSnapshot } from './activities';
 export { createSeedanceWorker, WORKFLOWS_PATH, type SeedanceWorkerOptions } from './create-worker';
 export { loadWorkerConfig, ConfigError, type WorkerConfig } from './config';
-export { FailureType, NON_RETRYABLE_TYPES } from './failures';
 export { SeedanceClient, DEFAULT_BASE_URL, type SeedanceClientOptions } from './seedance/client';
 export * from './seedance/errors';
-export { SEEDANCE_MODELS, MODEL_TIMINGS, type SeedanceModel, type ServiceTier } from './seedance/models';
-export { createVideoRequestSchema, taskSchema, type CreateVideoRequest, type SeedanceTask, type TaskStatus } from './seedance/schemas';
+export { SEEDANCE_MODELS, MODEL_TIMINGS, type SeedanceModel } from './seedance/models';
+export { createVideoRequestSchema, taskSchema, type SeedanceTask } from './seedance/schemas';
 export { LocalDirectoryStorage, createStorage, checkFileName, type VideoStorage } from './storage';
-export {
-  DEFAULT_TASK_QUEUE,
-  AWAIT_WORKFLOW_TYPE,
-  GENERATE_WORKFLOW_TYPE,
-  workflowIdForTask,
-} from './workflows/definitions';
-export type * from './workflows/types';

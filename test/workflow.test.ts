@@ -13,7 +13,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTimeSkippingEnv } from './helpers/temporal';
 import { startHarness, timerDurations, SIM_KEY, type Harness } from './helpers/harness';
-import type { SeedanceVideoResult, SeedanceVideoStatus } from '../src/workflows/types';
+import type { SeedanceVideoResult, SeedanceVideoStatus } from '../src/contract/types';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;

@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { FailureType } from '../failures';
+import { FailureType } from '../contract/failures';
 import {
   SeedanceError,
   SeedanceNetworkError,
@@ -19,7 +19,7 @@ import type { TaskSnapshot } from './types';
 export function createCertainlyFailed(error: unknown): boolean {
   if (error instanceof SeedanceRateLimitedError) return true;
   if (error instanceof SeedanceNetworkError) return !error.sent;
-  if (error instanceof SeedanceError) return error.code === 'SeedanceInvalidRequest' || (error.status !== undefined && error.status >= 400 && error.status < 500);
+  if (error instanceof SeedanceError) return error.code === FailureType.InvalidRequest || (error.status !== undefined && error.status >= 400 && error.status < 500);
   return false;
 }
 

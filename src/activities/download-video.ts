@@ -6,7 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, NON_RETRYABLE_TYPES } from '../failures';
+import { FailureType, NON_RETRYABLE_TYPES } from '../contract/failures';
 import {
   SeedanceTimeoutError,
   SeedanceVideoChangedError,
@@ -18,12 +18,13 @@ import { openVideo, type VideoResponse } from '../seedance/video-download';
 import { checkFileName } from '../storage/file-name';
 import { checkMp4File } from '../storage/mp4';
 import type { VideoStorage } from '../storage/types';
-import { downloadProgressSignal } from '../workflows/definitions';
-import type { StoredVideo } from '../workflows/types';
+import { downloadProgressSignal } from '../contract/definitions';
+import type { StoredVideo } from '../contract/types';
 import { DEFAULT_DOWNLOAD_POLICY, videoUrlPolicy, type DownloadPolicy, type SeedanceApi } from './dependencies';
 import { LowSpeedMonitor } from './low-speed';
 import { PartialFile, isCheckpoint, type Checkpoint } from './partial-file';
-import { DownloadError, toApplicationFailure } from './to-failure';
+import { DownloadError } from './download-error';
+import { toApplicationFailure } from './to-failure';
 import type { VideoUrlCache } from './video-url-cache';
 import type { DownloadVideoInput } from './types';
 import { taskIdSchema } from '../seedance/schemas';
@@ -146,17 +147,17 @@ class Download {
   private validInput(): DownloadVideoInput {
     const { taskId, fileName } = this.input;
     if (!taskIdSchema.safeParse(taskId).success) {
-      throw new DownloadError(FailureType.InvalidInput, 'taskId is not a valid Seedance task id', false);
+      throw new DownloadError('InvalidInput', 'taskId is not a valid Seedance task id');
     }
     const name = checkFileName(fileName);
-    if (!name.ok) throw new DownloadError(FailureType.InvalidFileName, `file name refused: ${name.reason}`, false);
+    if (!name.ok) throw new DownloadError('InvalidFileName', `file name refused: ${name.reason}`);
     return { taskId, fileName };
   }
 
   /** Refuses an unsafe URL before the partial file exists or any connection is made (openVideo checks again, and every redirect). */
   private requireSafeUrl(url: string): string {
     const check = checkVideoUrl(url, videoUrlPolicy(this.policy));
-    if (!check.ok) throw new DownloadError(FailureType.UnsafeUrl, `Refused to download the video: ${check.reason}`, false);
+    if (!check.ok) throw new DownloadError('UnsafeUrl', `Refused to download the video: ${check.reason}`);
     return url;
   }
 
@@ -164,7 +165,7 @@ class Download {
   private async freshUrl(): Promise<string> {
     const task = await this.client.getTask(this.input.taskId, { signal: this.context.cancellationSignal });
     if (task.status !== 'completed' || !task.video_url) {
-      throw new DownloadError(FailureType.VideoUnavailable, `task ${task.id} is ${task.status}, not completed: no video to download`, false);
+      throw new DownloadError('VideoUnavailable', `task ${task.id} is ${task.status}, not completed: no video to download`);
     }
     return task.video_url;
   }
@@ -182,11 +183,7 @@ class Download {
       this.context.log.info('video already stored; reusing it', { taskId: this.input.taskId, uri: existing.uri });
       return existing;
     }
-    throw new DownloadError(
-      FailureType.StorageError,
-      `${this.input.fileName} already exists with different content; choose another fileName or remove it`,
-      false,
-    );
+    throw new DownloadError('StorageError', `${this.input.fileName} already exists with different content; choose another fileName or remove it`, { retryable: false });
   }
 
   private open(url: string, start: number, ifRange: string | null): Promise<VideoResponse> {
@@ -223,7 +220,7 @@ class Download {
     this.totalBytes = response.totalBytes ?? null;
     if (this.totalBytes !== null && this.totalBytes > this.policy.maxBytes) {
       response.body.destroy();
-      throw new DownloadError(FailureType.VideoTooLarge, `the video is ${this.totalBytes} bytes, above the ${this.policy.maxBytes}-byte cap`, false);
+      throw new DownloadError('VideoTooLarge', `the video is ${this.totalBytes} bytes, above the ${this.policy.maxBytes}-byte cap`);
     }
     await this.stream(response);
   }
@@ -235,14 +232,14 @@ class Download {
     const timer = setInterval(() => {
       if (monitor.tooSlow(Date.now())) {
         response.body.destroy(
-          new DownloadError(FailureType.DownloadStalled, `the download fell below ${this.policy.lowSpeedBytesPerSecond} bytes/s`, true),
+          new DownloadError('DownloadStalled', `the download fell below ${this.policy.lowSpeedBytesPerSecond} bytes/s`),
         );
       }
     }, Math.min(1000, this.policy.lowSpeedWindowMs));
     try {
       for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
         if (partial.offset + chunk.length > this.policy.maxBytes) {
-          throw new DownloadError(FailureType.VideoTooLarge, `the video grew past the ${this.policy.maxBytes}-byte cap`, false);
+          throw new DownloadError('VideoTooLarge', `the video grew past the ${this.policy.maxBytes}-byte cap`);
         }
         await partial.write(chunk);
         monitor.record(chunk.length, Date.now());
@@ -252,14 +249,10 @@ class Download {
       if (error instanceof DownloadError) throw error;
       if (this.context.cancellationSignal.aborted) throw this.context.cancellationSignal.reason;
       if (error instanceof SeedanceTimeoutError) {
-        throw new DownloadError(
-          FailureType.DownloadStalled,
-          `the video host sent nothing for ${this.policy.idleTimeoutMs} ms at byte ${partial.offset}`,
-          true,
-        );
+        throw new DownloadError('DownloadStalled', `the video host sent nothing for ${this.policy.idleTimeoutMs} ms at byte ${partial.offset}`);
       }
       if (isSeedanceError(error)) {
-        throw new DownloadError(FailureType.NetworkError, `the video download broke off at byte ${partial.offset}`, true);
+        throw new DownloadError('NetworkError', `the video download broke off at byte ${partial.offset}`);
       }
       throw error; // a storage error (ENOSPC, EIO...): to-failure maps its code
     } finally {
@@ -316,13 +309,13 @@ class Download {
     const partial = this.partial!;
     const bytes = partial.offset;
     if (this.totalBytes !== null && bytes !== this.totalBytes) {
-      throw new DownloadError(FailureType.InvalidVideo, `the download ended at ${bytes} of ${this.totalBytes} bytes`, true);
+      throw new DownloadError('InvalidVideo', `the download ended at ${bytes} of ${this.totalBytes} bytes`, { retryable: true });
     }
     await partial.sync();
     await partial.close();
     const mp4 = await checkMp4File(partial.path);
     if (!mp4.ok) {
-      throw new DownloadError(FailureType.InvalidVideo, `the downloaded file is not a complete MP4: ${mp4.reason}`, false);
+      throw new DownloadError('InvalidVideo', `the downloaded file is not a complete MP4: ${mp4.reason}`, { retryable: false });
     }
     const sha256 = partial.digest();
     const stored = await this.storage.commit(partial.path, this.input.fileName, { bytes, sha256 });

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
+import { SEARCH_ATTRIBUTE_KEYS } from '../contract/definitions';
 
-export const SEARCH_ATTRIBUTE_NAMES = ['SeedanceTaskId', 'SeedanceModel', 'SeedanceStatus'] as const;
 const CACHE_MS = 60_000;
 
 /**
@@ -18,7 +18,7 @@ export function makeSearchAttributesSupported() {
     try {
       const response = await context.client.connection.operatorService.listSearchAttributes({ namespace });
       const names = new Set(Object.keys(response.customAttributes ?? {}));
-      value = SEARCH_ATTRIBUTE_NAMES.every((name) => names.has(name));
+      value = SEARCH_ATTRIBUTE_KEYS.every((key) => names.has(key.name));
     } catch {
       value = false; // no permission to ask (e.g. a restricted API key): skip the upserts
     }

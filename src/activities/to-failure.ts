@@ -5,19 +5,9 @@
  */
 import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
 import { SeedanceError, SeedanceRateLimitedError } from '../seedance/errors';
-import { FailureType } from '../failures';
+import { FailureType } from '../contract/failures';
 import { UnsafeFileNameError } from '../storage/types';
-
-export class DownloadError extends Error {
-  constructor(
-    readonly type: FailureType,
-    message: string,
-    readonly retryable: boolean,
-  ) {
-    super(message);
-    this.name = 'DownloadError';
-  }
-}
+import { DownloadError } from './download-error';
 
 export function toApplicationFailure(error: unknown): Error {
   if (error instanceof ApplicationFailure || error instanceof CancelledFailure) return error;
@@ -56,7 +46,7 @@ export function toApplicationFailure(error: unknown): Error {
   const message = !(error instanceof Error)
     ? 'unknown error in the activity'
     : `${SAFE_WORD.test(error.name) ? error.name : 'an unexpected error'} in the activity`;
-  return ApplicationFailure.create({ type: 'SeedanceInternalError', message, nonRetryable: false });
+  return ApplicationFailure.create({ type: FailureType.InternalError, message, nonRetryable: false });
 }
 
 /** Error names and codes are quoted only when they are plain identifiers (no URLs, no text). */

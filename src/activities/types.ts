@@ -3,7 +3,7 @@
  * `type Activities` and never the implementations.
  */
 import type { CreateVideoRequest, TaskStatus } from '../seedance/schemas';
-import type { StoredVideo } from '../workflows/types';
+import type { StoredVideo } from '../contract/types';
 
 /**
  * A task's status as the workflow records it. The signed `video_url` is deliberately absent: it

@@ -4,24 +4,33 @@
  * excerpt of the API's own message), never from request headers or signed URLs.
  */
 
-export type SeedanceErrorCode =
-  | 'SeedanceInvalidRequest'
-  | 'SeedanceUnauthorized'
-  | 'SeedanceForbidden'
-  | 'SeedanceTaskNotFound'
-  | 'SeedanceRateLimited'
-  | 'SeedanceServerError'
-  | 'SeedanceInvalidResponse'
-  | 'SeedanceNetworkError'
-  | 'SeedanceTimeout'
-  | 'SeedanceUnsafeUrl'
-  | 'SeedanceVideoUrlExpired'
-  | 'SeedanceVideoChanged'
-  | 'SeedanceVideoUnavailable';
+import { FAILURES, type FailureKind } from '../contract/failures';
+
+/** The HTTP client's failure kinds: a subset of the package's failure table. */
+type ClientFailureKind = Extract<
+  FailureKind,
+  | 'InvalidRequest'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'TaskNotFound'
+  | 'RateLimited'
+  | 'ServerError'
+  | 'InvalidResponse'
+  | 'NetworkError'
+  | 'Timeout'
+  | 'UnsafeUrl'
+  | 'VideoUrlExpired'
+  | 'VideoChanged'
+  | 'VideoUnavailable'
+>;
+
+/** The `code` of a {@link SeedanceError}: its failure type. */
+export type SeedanceErrorCode = (typeof FAILURES)[ClientFailureKind]['type'];
 
 export abstract class SeedanceError extends Error {
+  /** The failure type the activities report, from the failure table. */
   abstract readonly code: SeedanceErrorCode;
-  /** Whether the same request may succeed when simply sent again later. */
+  /** Whether the same request may succeed when simply sent again later (from the failure table). */
   abstract readonly retryable: boolean;
   /** HTTP status, when the error is an HTTP answer. */
   readonly status: number | undefined;
@@ -35,26 +44,26 @@ export abstract class SeedanceError extends Error {
 
 /** 400 or a request our own schema refused before sending. */
 export class SeedanceInvalidRequestError extends SeedanceError {
-  readonly code = 'SeedanceInvalidRequest';
-  readonly retryable = false;
+  readonly code = FAILURES.InvalidRequest.type;
+  readonly retryable = FAILURES.InvalidRequest.retryable;
 }
 
 /** 401: missing or wrong API key. */
 export class SeedanceUnauthorizedError extends SeedanceError {
-  readonly code = 'SeedanceUnauthorized';
-  readonly retryable = false;
+  readonly code = FAILURES.Unauthorized.type;
+  readonly retryable = FAILURES.Unauthorized.retryable;
 }
 
 /** 403: the key may not do this (or, from a file host, a refused/expired signed URL). */
 export class SeedanceForbiddenError extends SeedanceError {
-  readonly code = 'SeedanceForbidden';
-  readonly retryable = false;
+  readonly code = FAILURES.Forbidden.type;
+  readonly retryable = FAILURES.Forbidden.retryable;
 }
 
 /** 404: unknown task id, or one older than the one-day retention. */
 export class SeedanceTaskNotFoundError extends SeedanceError {
-  readonly code = 'SeedanceTaskNotFound';
-  readonly retryable = false;
+  readonly code = FAILURES.TaskNotFound.type;
+  readonly retryable = FAILURES.TaskNotFound.retryable;
   constructor(
     message: string,
     readonly taskId: string,
@@ -66,8 +75,8 @@ export class SeedanceTaskNotFoundError extends SeedanceError {
 
 /** 429: rate limited. `retryAfterMs` comes from `Retry-After` when the server sent one. */
 export class SeedanceRateLimitedError extends SeedanceError {
-  readonly code = 'SeedanceRateLimited';
-  readonly retryable = true;
+  readonly code = FAILURES.RateLimited.type;
+  readonly retryable = FAILURES.RateLimited.retryable;
   constructor(
     message: string,
     readonly retryAfterMs: number | undefined,
@@ -79,20 +88,20 @@ export class SeedanceRateLimitedError extends SeedanceError {
 
 /** 5xx, gateway pages and other unexpected statuses that may pass. */
 export class SeedanceServerError extends SeedanceError {
-  readonly code = 'SeedanceServerError';
-  readonly retryable = true;
+  readonly code = FAILURES.ServerError.type;
+  readonly retryable = FAILURES.ServerError.retryable;
 }
 
 /** A 2xx answer whose body is not what the API documents. Retried: proxies do send junk. */
 export class SeedanceInvalidResponseError extends SeedanceError {
-  readonly code = 'SeedanceInvalidResponse';
-  readonly retryable = true;
+  readonly code = FAILURES.InvalidResponse.type;
+  readonly retryable = FAILURES.InvalidResponse.retryable;
 }
 
 /** Connection refused, reset, DNS failure. `sent` tells whether the request may have reached the server. */
 export class SeedanceNetworkError extends SeedanceError {
-  readonly code = 'SeedanceNetworkError';
-  readonly retryable = true;
+  readonly code = FAILURES.NetworkError.type;
+  readonly retryable = FAILURES.NetworkError.retryable;
   constructor(
     message: string,
     readonly sent: boolean,
@@ -104,14 +113,14 @@ export class SeedanceNetworkError extends SeedanceError {
 
 /** No answer within the request timeout. The request may have been processed. */
 export class SeedanceTimeoutError extends SeedanceError {
-  readonly code = 'SeedanceTimeout';
-  readonly retryable = true;
+  readonly code = FAILURES.Timeout.type;
+  readonly retryable = FAILURES.Timeout.retryable;
 }
 
 /** The video URL is not one we may contact (scheme, credentials, private address). Refused before connecting. */
 export class SeedanceUnsafeUrlError extends SeedanceError {
-  readonly code = 'SeedanceUnsafeUrl';
-  readonly retryable = false;
+  readonly code = FAILURES.UnsafeUrl.type;
+  readonly retryable = FAILURES.UnsafeUrl.retryable;
 }
 
 /**
@@ -119,20 +128,20 @@ export class SeedanceUnsafeUrlError extends SeedanceError {
  * sense "ask the status endpoint for a fresh URL, then download again", not "resend this request".
  */
 export class SeedanceVideoUrlExpiredError extends SeedanceError {
-  readonly code = 'SeedanceVideoUrlExpired';
-  readonly retryable = true;
+  readonly code = FAILURES.VideoUrlExpired.type;
+  readonly retryable = FAILURES.VideoUrlExpired.retryable;
 }
 
 /** 412, a changed ETag or an unusable range answer: the partial file no longer matches. Restart from zero. */
 export class SeedanceVideoChangedError extends SeedanceError {
-  readonly code = 'SeedanceVideoChanged';
-  readonly retryable = true;
+  readonly code = FAILURES.VideoChanged.type;
+  readonly retryable = FAILURES.VideoChanged.retryable;
 }
 
 /** Other 4xx from the file host, too many redirects, or an answer we cannot store byte for byte. */
 export class SeedanceVideoUnavailableError extends SeedanceError {
-  readonly code = 'SeedanceVideoUnavailable';
-  readonly retryable = false;
+  readonly code = FAILURES.VideoUnavailable.type;
+  readonly retryable = FAILURES.VideoUnavailable.retryable;
 }
 
 export function isSeedanceError(error: unknown): error is SeedanceError {

@@ -1,4 +1,5 @@
-import type { StoredVideo } from '../workflows/types';
+import { FailureType } from '../contract/failures';
+import type { StoredVideo } from '../contract/types';
 
 export type { StoredVideo };
 
@@ -18,17 +19,9 @@ export interface VideoStorage {
 }
 
 export class UnsafeFileNameError extends Error {
-  readonly code = 'SeedanceInvalidFileName';
+  readonly code = FailureType.InvalidFileName;
   constructor(message: string) {
     super(message);
     this.name = 'UnsafeFileNameError';
-  }
-}
-
-export class StoredFileInvalidError extends Error {
-  readonly code = 'SeedanceStorageError';
-  constructor(message: string) {
-    super(message);
-    this.name = 'StoredFileInvalidError';
   }
 }

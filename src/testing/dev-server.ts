@@ -4,14 +4,16 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_KEYS } from '../contract/definitions';
 import { findTemporalCli } from './binaries';
 
-/** Registered on every dev server unless `searchAttributes: false`. */
-export const SEEDANCE_SEARCH_ATTRIBUTES = {
-  SeedanceTaskId: 'Keyword',
-  SeedanceModel: 'Keyword',
-  SeedanceStatus: 'Keyword',
-} as const;
+/** The `temporal` CLI's names for the search-attribute types we use. */
+const CLI_TYPE_NAMES: Record<string, string> = { KEYWORD: 'Keyword' };
+
+/** `--search-attribute` values for the Seedance search attributes, registered on every dev server unless `searchAttributes: false`. */
+export const SEEDANCE_SEARCH_ATTRIBUTE_FLAGS: readonly string[] = SEARCH_ATTRIBUTE_KEYS.map(
+  (key) => `${key.name}=${CLI_TYPE_NAMES[key.type]}`,
+);
 
 export interface DevServerOptions {
   /** SQLite file that keeps all state across kill -9 and restart (default: a new temp file). */
@@ -162,7 +164,7 @@ function devServerArgs(o: Required<Pick<DevServerOptions, 'dbFile' | 'port' | 'u
   args.push('--db-filename', o.dbFile, '--log-level', 'warn');
   if (o.namespace !== 'default') args.push('--namespace', o.namespace);
   if (o.searchAttributes !== false) {
-    for (const [name, type] of Object.entries(SEEDANCE_SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+    for (const flag of SEEDANCE_SEARCH_ATTRIBUTE_FLAGS) args.push('--search-attribute', flag);
   }
   return args;
 }

@@ -15,7 +15,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, TaskSnapshot } from '../activities/types';
 import type { CreateVideoRequest } from '../seedance/schemas';
-import { FailureType, nonRetryable } from '../failures';
+import { FailureType } from '../contract/failures';
+import { nonRetryable } from './failure';
 
 // 45 s: the client's 30 s request timeout plus margin. A worker that dies mid-POST is detected
 // by this timeout, and the outcome is then unknown: the sooner the caller learns it, the better.

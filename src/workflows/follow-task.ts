@@ -19,12 +19,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, TaskSnapshot } from '../activities/types';
-import { FailureType, NON_RETRYABLE_TYPES, nonRetryable } from '../failures';
+import { FailureType, NON_RETRYABLE_TYPES } from '../contract/failures';
+import { nonRetryable } from './failure';
 import { RETENTION_MS, type ServiceTier } from '../seedance/models';
 import { StatusTracker } from './status-tracker';
 import { defaultFileName } from '../storage/file-name';
 import { deadlineAtMs, nextCheckDelayMs } from './schedule';
-import type { CarriedState, SeedanceVideoResult, StoredVideo } from './types';
+import type { SeedanceVideoResult, StoredVideo } from '../contract/types';
+import type { CarriedState } from './carried-state';
 
 // Status checks are cheap GETs: retried with backoff for as long as the deadline allows (set per
 // call). TRY_CANCEL: a `cancel` signal must not wait for an in-flight GET to finish.

@@ -5,9 +5,10 @@
 import { createVideoRequestSchema, TASK_ID_PATTERN, type CreateVideoRequest } from '../seedance/schemas';
 import type { ServiceTier } from '../seedance/models';
 import { checkFileName, defaultFileName } from '../storage/file-name';
-import { FailureType, nonRetryable } from '../failures';
+import { FailureType } from '../contract/failures';
+import { nonRetryable } from './failure';
 import { DEFAULT_DEADLINE_MS, parseDuration } from './schedule';
-import type { AwaitSeedanceVideoInput, GenerateSeedanceVideoInput } from './types';
+import type { AwaitSeedanceVideoInput, GenerateSeedanceVideoInput } from '../contract/types';
 
 export interface ParsedAwaitInput {
   taskId: string;

@@ -14,18 +14,18 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { FailureType, nonRetryable } from '../failures';
+import { FailureType } from '../contract/failures';
+import { nonRetryable } from './failure';
 import {
-  SeedanceModel,
-  SeedanceStatus,
-  SeedanceTaskId,
+  SeedanceModelKey,
+  SeedanceStatusKey,
+  SeedanceTaskIdKey,
   cancelSignal,
   checkNowSignal,
   downloadProgressSignal,
   statusQuery,
-  type SeedanceStatusValue,
-} from './definitions';
-import type { SeedanceVideoStatus } from './types';
+} from '../contract/definitions';
+import type { SeedanceStatusValue, SeedanceVideoStatus } from '../contract/types';
 
 export class StatusTracker {
   readonly status: SeedanceVideoStatus;
@@ -63,9 +63,9 @@ export class StatusTracker {
     if (!this.searchAttributes) return;
     const { taskId, model } = this.status;
     upsertSearchAttributes([
-      ...(taskId ? [{ key: SeedanceTaskId, value: taskId }] : []),
-      ...(model ? [{ key: SeedanceModel, value: model }] : []),
-      { key: SeedanceStatus, value: status },
+      ...(taskId ? [{ key: SeedanceTaskIdKey, value: taskId }] : []),
+      ...(model ? [{ key: SeedanceModelKey, value: model }] : []),
+      { key: SeedanceStatusKey, value: status },
     ]);
   }
 

@@ -4,10 +4,11 @@
  */
 import { makeContinueAsNewFunc } from '@temporalio/workflow';
 import { createTaskOnce } from './create-task';
-import { AWAIT_WORKFLOW_TYPE, GENERATE_WORKFLOW_TYPE } from './definitions';
+import { AWAIT_WORKFLOW_TYPE, GENERATE_WORKFLOW_TYPE } from '../contract/names';
 import { followTask } from './follow-task';
 import { parseAwaitInput, parseGenerateInput } from './input';
-import type { AwaitSeedanceVideoInput, CarriedState, GenerateSeedanceVideoInput, SeedanceVideoResult } from './types';
+import type { AwaitSeedanceVideoInput, GenerateSeedanceVideoInput, SeedanceVideoResult } from '../contract/types';
+import type { CarriedState } from './carried-state';
 
 /** Internal input fields, not for callers (and not in the README). */
 interface InternalInput {

@@ -18,7 +18,7 @@ import { VideoUrlCache } from '../../src/activities/video-url-cache';
 import { SeedanceClient } from '../../src/seedance/client';
 import type { RequestLogEntry, Simulator } from '../../src/simulator';
 import { STAGING_DIR_NAME, type VideoStorage } from '../../src/storage';
-import type { StoredVideo } from '../../src/workflows/types';
+import type { StoredVideo } from '../../src/contract/types';
 import { SIM_KEY } from './harness';
 
 let counter = 0;

@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
-import type { GenerateSeedanceVideoInput, SeedanceVideoResult } from '../../src/workflows/types';
+import type { GenerateSeedanceVideoInput, SeedanceVideoResult } from '../../src/contract/types';
 import {
   TASK_QUEUE,
   activityAttempts,

@@ -17,7 +17,7 @@ import { describe, it } from 'vitest';
 import { DEFAULT_DOWNLOAD_POLICY } from '../../src/activities/dependencies';
 import type { Simulator } from '../../src/simulator';
 import { loadSampleVideo, withTrailingFreeBox } from '../../src/simulator/mp4';
-import type { GenerateSeedanceVideoInput, SeedanceVideoResult } from '../../src/workflows/types';
+import type { GenerateSeedanceVideoInput, SeedanceVideoResult } from '../../src/contract/types';
 import {
   TASK_QUEUE,
   activityAttempts,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAGING_DIR_NAME } from '../../src/storage';
-import type { SeedanceVideoStatus } from '../../src/workflows/types';
+import type { SeedanceVideoStatus } from '../../src/contract/types';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { outputContents, readyTask, startAwait, until, videoRequests, workflowFailure } from '../helpers/download-scenarios';

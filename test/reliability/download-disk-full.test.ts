@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeedanceWorker } from '../../src/create-worker';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { LocalDirectoryStorage } from '../../src/storage';
-import type { SeedanceVideoResult } from '../../src/workflows/types';
+import type { SeedanceVideoResult } from '../../src/contract/types';
 import { outputContents, readyTask, sha256, startAwait, until, videoRequests } from '../helpers/download-scenarios';
 import { SIM_KEY, workflowBundle } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';

@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SeedanceVideoResult } from '../../src/workflows/types';
+import type { SeedanceVideoResult } from '../../src/contract/types';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { outputContents, readyTask, sha256, startAwait, statusRequests, videoRequests } from '../helpers/download-scenarios';

@@ -13,7 +13,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeedanceWorker } from '../../src/create-worker';
-import type { SeedanceVideoStatus } from '../../src/workflows/types';
+import type { SeedanceVideoStatus } from '../../src/contract/types';
 import { SIM_KEY, startHarness, workflowBundle, type Harness } from '../helpers/harness';
 import { countEvents, eventually, historyText, startedAttempts } from '../helpers/history';
 import { createTimeSkippingEnv } from '../helpers/temporal';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeedanceClient } from '../../src/seedance/client';
 import { SeedanceInvalidRequestError } from '../../src/seedance/errors';
 import { TASK_ID_PATTERN, taskIdSchema } from '../../src/seedance/schemas';
-import { workflowIdForTask } from '../../src/workflows/definitions';
+import { workflowIdForTask } from '../../src/contract/names';
 import { parseAwaitInput } from '../../src/workflows/input';
 
 const BASE_PATH = '/kyyReactApiServer';

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkFileName } from '../../src/storage/file-name';
 import { parseAwaitInput, parseGenerateInput } from '../../src/workflows/input';
-import type { AwaitSeedanceVideoInput, GenerateSeedanceVideoInput } from '../../src/workflows/types';
+import type { AwaitSeedanceVideoInput, GenerateSeedanceVideoInput } from '../../src/contract/types';
 
 const HOUR = 3_600_000;
 const TASK_ID = 'video_abc123def456';

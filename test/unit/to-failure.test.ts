@@ -1,7 +1,8 @@
 import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DownloadError, toApplicationFailure } from '../../src/activities/to-failure';
+import { DownloadError } from '../../src/activities/download-error';
+import { toApplicationFailure } from '../../src/activities/to-failure';
 import {
   SeedanceForbiddenError,
   SeedanceInvalidRequestError,
@@ -94,9 +95,9 @@ describe('toApplicationFailure', () => {
   });
 
   it('maps a DownloadError to its own type and retryability', () => {
-    const stalled = mapped(new DownloadError('SeedanceDownloadStalled', 'under 1 KiB/s for 60 s', true));
+    const stalled = mapped(new DownloadError('DownloadStalled', 'under 1 KiB/s for 60 s'));
     expect(stalled).toMatchObject({ type: 'SeedanceDownloadStalled', nonRetryable: false, message: 'under 1 KiB/s for 60 s' });
-    const tooLarge = mapped(new DownloadError('SeedanceVideoTooLarge', 'larger than 2 GiB', false));
+    const tooLarge = mapped(new DownloadError('VideoTooLarge', 'larger than 2 GiB'));
     expect(tooLarge).toMatchObject({ type: 'SeedanceVideoTooLarge', nonRetryable: true });
   });
 

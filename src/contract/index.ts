@@ -1,0 +1,33 @@
+/**
+ * The public contract of seedance-temporal: workflow names, inputs and results, signals, the
+ * status query, search attributes and failure types. Workflow-safe and free of Node, so a client,
+ * a parent workflow and the package's own workers all import the same definitions from here
+ * (`seedance-temporal/contract`, also re-exported by the package root).
+ */
+export { DEFAULT_TASK_QUEUE, AWAIT_WORKFLOW_TYPE, GENERATE_WORKFLOW_TYPE, workflowIdForTask } from './names';
+export {
+  cancelSignal,
+  checkNowSignal,
+  statusQuery,
+  downloadProgressSignal,
+  SeedanceTaskIdKey,
+  SeedanceModelKey,
+  SeedanceStatusKey,
+  SEARCH_ATTRIBUTE_KEYS,
+} from './definitions';
+export { FAILURES, FailureType, NON_RETRYABLE_TYPES, isFailureType } from './failures';
+export type { FailureKind, FailureSpec, PerCaseFailureKind } from './failures';
+export type {
+  AwaitSeedanceVideoInput,
+  CancelInput,
+  CreateVideoRequest,
+  DownloadProgress,
+  GenerateSeedanceVideoInput,
+  SeedanceStatusValue,
+  SeedanceVideoResult,
+  SeedanceVideoStatus,
+  ServiceTier,
+  StoredVideo,
+  TaskStatus,
+  WorkflowPhase,
+} from './types';

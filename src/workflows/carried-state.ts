@@ -1,0 +1,18 @@
+import type { TaskStatus } from '../contract/types';
+
+/**
+ * State carried across continue-as-new: everything the next run needs to go on where this one
+ * stopped. Not part of the public input.
+ * @internal
+ */
+export interface CarriedState {
+  taskId: string;
+  createdMs: number;
+  checks: number;
+  model: string;
+  deadlineAtMs: number;
+  searchAttributes: boolean;
+  lastCheckedAtMs: number | null;
+  /** The last status seen, so the `status` query shows it before the new run's first check. */
+  remoteStatus?: TaskStatus | null;
+}
