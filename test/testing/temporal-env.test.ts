@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createDevServerForTest, createTimeSkippingEnv, type TestDevServer } from './helpers/temporal';
+import { createDevServerForTest, createTimeSkippingEnv, type TestDevServer } from '../helpers/temporal';
 
 const HOUR_MS = 60 * 60 * 1000;
 

@@ -7,7 +7,7 @@ import {
   isPublicAddress,
   parseIPv4,
   parseIPv6,
-} from '../src/seedance/url-safety';
+} from '../../src/seedance/url-safety';
 
 const octet = fc.integer({ min: 0, max: 255 });
 const v4 = (a: number, b: number, c: number, d: number) => `${a}.${b}.${c}.${d}`;

@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SeedanceNetworkError } from '../src/seedance/errors';
-import { openVideo } from '../src/seedance/video-download';
+import { SeedanceNetworkError } from '../../src/seedance/errors';
+import { openVideo } from '../../src/seedance/video-download';
 
 const BODY = Buffer.from('ftyp-pretend-video-bytes');
 let dir: string;

@@ -8,7 +8,7 @@ import {
   SeedanceTaskNotFoundError,
   SeedanceTimeoutError,
   SeedanceUnauthorizedError,
-} from '../src/seedance/errors';
+} from '../../src/seedance/errors';
 import {
   MAX_RETRY_AFTER_MS,
   apiErrorDetail,
@@ -16,7 +16,7 @@ import {
   errorFromTransport,
   parseRetryAfter,
   sanitizeText,
-} from '../src/seedance/http-errors';
+} from '../../src/seedance/http-errors';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
 const KEY = 'sk-live-0123456789abcdef';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../../src/config';
+import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../src/config';
 
 const FAKE_KEY = 'sk-FAKE-7f3a9c1e-DO-NOT-LEAK';
 

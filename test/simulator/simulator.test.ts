@@ -13,7 +13,7 @@ import {
   topLevelBoxes,
   type Simulator,
   type SimulatorOptions,
-} from '../src/simulator';
+} from '../../src/simulator';
 
 const KEY = 'test-key';
 const AUTH = { Authorization: `Bearer ${KEY}` };
@@ -466,7 +466,7 @@ describe('persistence and the CLI', () => {
   });
 
   it('main.ts prints its URL, serves, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../src/simulator/main.ts')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../src/simulator/main.ts')], {
       env: { ...process.env, SIMULATOR_PORT: '0', SIMULATOR_API_KEY: 'cli-key' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

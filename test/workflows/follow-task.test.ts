@@ -3,7 +3,7 @@
  * server's clock: minutes of polling pass in seconds, and the schedule is read back from the
  * history's timer events and the simulator's request log.
  */
-import { workflowFailure } from './helpers/assertions';
+import { workflowFailure } from '../helpers/assertions';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,9 +11,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTimeSkippingEnv } from './helpers/temporal';
-import { startHarness, timerDurations, SIM_KEY, type Harness } from './helpers/harness';
-import type { SeedanceVideoResult, SeedanceVideoStatus } from '../src/contract/types';
+import { createTimeSkippingEnv } from '../helpers/temporal';
+import { startHarness, timerDurations, SIM_KEY, type Harness } from '../helpers/harness';
+import type { SeedanceVideoResult, SeedanceVideoStatus } from '../../src/contract/types';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;

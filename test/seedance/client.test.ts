@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SeedanceClient } from '../src/seedance/client';
+import { SeedanceClient } from '../../src/seedance/client';
 import {
   SeedanceForbiddenError,
   SeedanceInvalidRequestError,
@@ -13,7 +13,7 @@ import {
   SeedanceTimeoutError,
   SeedanceUnauthorizedError,
   isSeedanceError,
-} from '../src/seedance/errors';
+} from '../../src/seedance/errors';
 
 const API_KEY = 'sk-test-SECRETKEY-0123456789';
 

@@ -12,9 +12,9 @@ import {
   SeedanceVideoUnavailableError,
   SeedanceVideoUrlExpiredError,
   isSeedanceError,
-} from '../src/seedance/errors';
-import { isPublicAddress } from '../src/seedance/url-safety';
-import { openVideo, parseContentRange, type OpenVideoOptions } from '../src/seedance/video-download';
+} from '../../src/seedance/errors';
+import { isPublicAddress } from '../../src/seedance/url-safety';
+import { openVideo, parseContentRange, type OpenVideoOptions } from '../../src/seedance/video-download';
 
 const VIDEO = randomBytes(64 * 1024);
 const ETAG = '"v1-abc"';
