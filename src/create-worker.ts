@@ -1,50 +1,118 @@
 /**
- * Builds a worker for the Seedance workflows and activities. Used by `src/worker.ts`, the demo
- * and the tests, so they all run the same thing.
+ * The Seedance worker, in two layers:
+ * - {@link seedanceWorkerOptions}: the activities, the workflow code and every worker option the
+ *   package's guarantees rely on, to spread into your own `Worker.create({...})`;
+ * - {@link createSeedanceWorker}: a ready worker built on it (used by `src/worker.ts`, the demo
+ *   and the tests, so they all run the same thing).
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import path from 'node:path';
-import { createActivities, type DownloadPolicy } from './activities';
-import { SeedanceClient } from './seedance/client';
+import { createActivities, type Activities, type DownloadPolicy, type SeedanceApi } from './activities';
+import { DEFAULT_TASK_QUEUE } from './contract/names';
+import { SeedanceClient, type SeedanceClientOptions } from './seedance/client';
 import { createStorage } from './storage';
 import type { VideoStorage } from './storage/types';
 
+/** The workflow entry point the worker bundles (`seedance-temporal/workflows`). */
 export const WORKFLOWS_PATH = path.join(__dirname, 'workflows', 'index' + path.extname(__filename));
+
+/**
+ * A cancel reaches an activity only in a heartbeat response, and the SDK sends heartbeats at most
+ * every 0.8 x heartbeatTimeout (8 s for downloadVideo). 2 s makes a `cancel` stop a download
+ * within seconds and bounds what a retry re-downloads after a crash.
+ */
+export const MAX_HEARTBEAT_THROTTLE_INTERVAL = '2s';
+
+/** Downloads in flight get this long to checkpoint on SIGTERM; the next worker resumes them. */
+export const DEFAULT_SHUTDOWN_GRACE_TIME_MS = 30_000;
+
+export interface SeedanceWorkerDependencies {
+  /** The Seedance API: a {@link SeedanceClient}, or your own implementation of the same two calls. */
+  client: SeedanceApi;
+  /** Where videos go: `await LocalDirectoryStorage.create(dir)` or `await createStorage(output)`. */
+  storage: VideoStorage;
+  /** Download limits and URL policy. @default DEFAULT_DOWNLOAD_POLICY */
+  download?: Partial<DownloadPolicy>;
+  /** Pre-bundled workflow code (`bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })`); default: bundle at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** @default 30_000 */
+  shutdownGraceTimeMs?: number;
+}
+
+/** What {@link seedanceWorkerOptions} returns: spread it, then add your connection and overrides. */
+export type SeedanceWorkerOptionSet = Required<
+  Pick<WorkerOptions, 'taskQueue' | 'maxHeartbeatThrottleInterval' | 'shutdownGraceTime'>
+> & { activities: Activities } & Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'>;
+
+/**
+ * Everything a worker needs to run the Seedance workflows and activities with the guarantees the
+ * README promises (cancel within ~2 s, downloads checkpointed on shutdown).
+ *
+ * @example
+ * const storage = await LocalDirectoryStorage.create('/var/videos');
+ * const client = new SeedanceClient({ apiKey: process.env.SEEDANCE_API_KEY! });
+ * const worker = await Worker.create({
+ *   connection,
+ *   ...seedanceWorkerOptions({ client, storage }),
+ *   taskQueue: 'my-queue', // optional: default `seedance-video`
+ * });
+ *
+ * To run your own workflows and activities on the same worker, merge rather than override:
+ * `activities: { ...seedance.activities, ...mine }`, and a workflows file of your own that
+ * does `export * from 'seedance-temporal/workflows'` as `workflowsPath`.
+ */
+export function seedanceWorkerOptions(deps: SeedanceWorkerDependencies): SeedanceWorkerOptionSet {
+  return {
+    taskQueue: DEFAULT_TASK_QUEUE,
+    activities: createActivities({
+      client: deps.client,
+      storage: deps.storage,
+      ...(deps.download ? { download: deps.download } : {}),
+    }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    shutdownGraceTime: deps.shutdownGraceTimeMs ?? DEFAULT_SHUTDOWN_GRACE_TIME_MS,
+    maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE_INTERVAL,
+  };
+}
 
 export interface SeedanceWorkerOptions {
   connection: NativeConnection;
+  /** @default 'default' */
   namespace?: string;
-  taskQueue: string;
-  seedance: { apiKey: string; baseUrl: string; timeoutMs?: number };
+  /** @default 'seedance-video' */
+  taskQueue?: string;
+  /** Options of the built-in {@link SeedanceClient}; ignored when `client` is given. */
+  seedance?: SeedanceClientOptions;
+  /** Your own Seedance API client (a proxy dispatcher, a custom CA, a test double). */
+  client?: SeedanceApi;
   /** A local directory, or a ready storage. */
   output: string | VideoStorage;
   download?: Partial<DownloadPolicy>;
+  /** @default 30_000 */
   shutdownGraceTimeMs?: number;
   /** Pre-bundled workflow code (tests bundle once and share it). */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** Extra worker options (tests use maxCachedWorkflows: 0 to replay every task). */
+  /** Extra worker options, applied last (tests use `maxCachedWorkflows: 0` to replay every task). */
   workerOptions?: Partial<WorkerOptions>;
 }
 
 export async function createSeedanceWorker(options: SeedanceWorkerOptions): Promise<Worker> {
-  const client = new SeedanceClient({
-    apiKey: options.seedance.apiKey,
-    baseUrl: options.seedance.baseUrl,
-    ...(options.seedance.timeoutMs ? { timeoutMs: options.seedance.timeoutMs } : {}),
-  });
+  if (!options.client && !options.seedance) {
+    throw new TypeError('createSeedanceWorker: pass `seedance` (client options) or `client`');
+  }
+  const client = options.client ?? new SeedanceClient(options.seedance!);
   const storage = typeof options.output === 'string' ? await createStorage(options.output) : options.output;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
-    taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ client, storage, ...(options.download ? { download: options.download } : {}) }),
-    // Downloads in flight get this long to checkpoint on SIGTERM; the next worker resumes them.
-    shutdownGraceTime: options.shutdownGraceTimeMs ?? 30_000,
-    // A cancel reaches an activity only in a heartbeat response, and the SDK sends heartbeats at
-    // most every 0.8 x heartbeatTimeout (8 s for downloadVideo). 2 s makes a `cancel` stop a
-    // download within seconds and bounds what a retry re-downloads after a crash.
-    maxHeartbeatThrottleInterval: '2s',
+    ...seedanceWorkerOptions({
+      client,
+      storage,
+      ...(options.download ? { download: options.download } : {}),
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
+      ...(options.shutdownGraceTimeMs !== undefined ? { shutdownGraceTimeMs: options.shutdownGraceTimeMs } : {}),
+    }),
+    ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
     ...options.workerOptions,
   });
 }

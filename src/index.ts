@@ -8,7 +8,17 @@
 export * from './contract';
 export { createActivities, DEFAULT_DOWNLOAD_POLICY } from './activities';
 export type { Activities, ActivityDependencies, DownloadPolicy, DownloadVideoInput, SeedanceApi, TaskSnapshot } from './activities';
-export { createSeedanceWorker, WORKFLOWS_PATH, type SeedanceWorkerOptions } from './create-worker';
+export {
+  createSeedanceWorker,
+  seedanceWorkerOptions,
+  WORKFLOWS_PATH,
+  MAX_HEARTBEAT_THROTTLE_INTERVAL,
+  DEFAULT_SHUTDOWN_GRACE_TIME_MS,
+  type SeedanceWorkerOptions,
+  type SeedanceWorkerDependencies,
+  type SeedanceWorkerOptionSet,
+} from './create-worker';
+export { startSeedanceVideo, startGenerateSeedanceVideo, getSeedanceVideoHandle, type SeedanceStartOptions } from './client';
 export { loadWorkerConfig, ConfigError, type WorkerConfig } from './config';
 export { SeedanceClient, DEFAULT_BASE_URL, type SeedanceClientOptions } from './seedance/client';
 export * from './seedance/errors';

@@ -9,20 +9,23 @@ export {
   cancelSignal,
   checkNowSignal,
   statusQuery,
-  downloadProgressSignal,
   SeedanceTaskIdKey,
   SeedanceModelKey,
   SeedanceStatusKey,
   SEARCH_ATTRIBUTE_KEYS,
 } from './definitions';
+/** @internal */
+export { downloadProgressSignal } from './definitions';
 export { FAILURES, FailureType, NON_RETRYABLE_TYPES, isFailureType } from './failures';
 export type { FailureKind, FailureSpec, PerCaseFailureKind } from './failures';
 export type {
   AwaitSeedanceVideoInput,
+  AwaitSeedanceVideoWorkflow,
   CancelInput,
   CreateVideoRequest,
   DownloadProgress,
   GenerateSeedanceVideoInput,
+  GenerateSeedanceVideoWorkflow,
   SeedanceStatusValue,
   SeedanceVideoResult,
   SeedanceVideoStatus,

@@ -99,3 +99,9 @@ export interface DownloadProgress {
   bytes: number;
   totalBytes: number | null;
 }
+
+/** The `awaitSeedanceVideo` workflow's signature, for typed starts by name (`client.workflow.start<...>`). */
+export type AwaitSeedanceVideoWorkflow = (input: AwaitSeedanceVideoInput) => Promise<SeedanceVideoResult>;
+
+/** The `generateSeedanceVideo` workflow's signature, for typed starts by name. */
+export type GenerateSeedanceVideoWorkflow = (input: GenerateSeedanceVideoInput) => Promise<SeedanceVideoResult>;

@@ -2,8 +2,7 @@ import type { TaskStatus } from '../contract/types';
 
 /**
  * State carried across continue-as-new: everything the next run needs to go on where this one
- * stopped. Not part of the public input.
- * @internal
+ * stopped. Not part of the public input, and not exported from the package's entry points.
  */
 export interface CarriedState {
   taskId: string;

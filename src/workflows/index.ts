@@ -4,4 +4,11 @@
  * from here; the names, types and signals are also in `seedance-temporal/contract`.
  */
 export { awaitSeedanceVideo, generateSeedanceVideo } from './workflows';
+export {
+  executeSeedanceVideo,
+  startSeedanceVideoChild,
+  executeGenerateSeedanceVideo,
+  startGenerateSeedanceVideoChild,
+  type SeedanceChildOptions,
+} from './child';
 export * from '../contract';

@@ -1,0 +1,1 @@
+export { startSeedanceVideo, startGenerateSeedanceVideo, getSeedanceVideoHandle, type SeedanceStartOptions } from './start';

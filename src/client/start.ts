@@ -1,0 +1,69 @@
+/**
+ * Typed starters for Temporal clients: the workflow-id convention, the default task queue and a
+ * start that is safe to repeat, without writing a workflow name or an id by hand.
+ *
+ * @example
+ * const handle = await startSeedanceVideo(client, { taskId: 'video_abc123' });
+ * const { video } = await handle.result();
+ */
+import type { Client, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
+import { AWAIT_WORKFLOW_TYPE, DEFAULT_TASK_QUEUE, GENERATE_WORKFLOW_TYPE, workflowIdForTask } from '../contract/names';
+import type {
+  AwaitSeedanceVideoInput,
+  AwaitSeedanceVideoWorkflow,
+  GenerateSeedanceVideoInput,
+  GenerateSeedanceVideoWorkflow,
+} from '../contract/types';
+
+/** Start options you may set; `args` come from the input. */
+export type SeedanceStartOptions = Partial<Omit<WorkflowStartOptions, 'args'>>;
+
+/**
+ * Starts `awaitSeedanceVideo` for an existing task, as workflow `seedance-<taskId>` on
+ * `seedance-video` unless `options` say otherwise.
+ *
+ * `workflowIdConflictPolicy` defaults to `USE_EXISTING`: one task is followed by one workflow,
+ * so starting again while it runs returns the running workflow's handle instead of failing, and a
+ * retried start call is harmless. After it closed, a new start follows the task again (a stored
+ * video is reused, not downloaded twice).
+ */
+export function startSeedanceVideo(
+  client: Client,
+  input: AwaitSeedanceVideoInput,
+  options: SeedanceStartOptions = {},
+): Promise<WorkflowHandleWithFirstExecutionRunId<AwaitSeedanceVideoWorkflow>> {
+  return client.workflow.start<AwaitSeedanceVideoWorkflow>(AWAIT_WORKFLOW_TYPE, {
+    taskQueue: DEFAULT_TASK_QUEUE,
+    workflowId: workflowIdForTask(input.taskId),
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    ...options,
+    args: [input],
+  });
+}
+
+/**
+ * Starts `generateSeedanceVideo`: creates a task (a paid request) and follows it.
+ *
+ * Pass your own `workflowId` derived from your request (an order id, a content hash): with the
+ * default `USE_EXISTING` policy a repeated start with the same id returns the running workflow
+ * instead of paying for a second video. Without one, each call starts a new generation under
+ * `seedance-generate-<uuid>`.
+ */
+export function startGenerateSeedanceVideo(
+  client: Client,
+  input: GenerateSeedanceVideoInput,
+  options: SeedanceStartOptions = {},
+): Promise<WorkflowHandleWithFirstExecutionRunId<GenerateSeedanceVideoWorkflow>> {
+  return client.workflow.start<GenerateSeedanceVideoWorkflow>(GENERATE_WORKFLOW_TYPE, {
+    taskQueue: DEFAULT_TASK_QUEUE,
+    workflowId: `seedance-generate-${crypto.randomUUID()}`,
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    ...options,
+    args: [input],
+  });
+}
+
+/** The handle of the workflow that follows `taskId` (by the id convention). */
+export function getSeedanceVideoHandle(client: Client, taskId: string) {
+  return client.workflow.getHandle<AwaitSeedanceVideoWorkflow>(workflowIdForTask(taskId));
+}
