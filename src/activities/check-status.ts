@@ -1,3 +1,7 @@
+/**
+ * `checkStatus`: one status GET, recorded as a snapshot without the signed URL. The URL of a
+ * completed task is kept in this worker's memory for the download that follows.
+ */
 import { Context } from '@temporalio/activity';
 import type { SeedanceApi } from './dependencies';
 import { toSnapshot } from './snapshot';

@@ -1,3 +1,7 @@
+/**
+ * `createVideoTask`: the paid, non-idempotent POST. It reports as retryable only the failures
+ * that prove no task was created; every other doubt is `SeedanceCreateOutcomeUnknown`.
+ */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { FailureType } from '../contract/failures';
 import {

@@ -1,3 +1,4 @@
+/** What the activities are built from: the Seedance API, the storage and the download policy. */
 import type { SeedanceClient } from '../seedance/client';
 import type { VideoUrlPolicy } from '../seedance/url-safety';
 import type { VideoStorage } from '../storage/types';

@@ -1,3 +1,4 @@
+/** `searchAttributesSupported`: whether the namespace has the Seedance search attributes. */
 import { Context } from '@temporalio/activity';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contract/definitions';
 

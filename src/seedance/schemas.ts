@@ -11,7 +11,6 @@ export const taskIdSchema = z.string().regex(TASK_ID_PATTERN, 'a task id is 1-12
 
 export const TASK_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
 
 export const ratioSchema = z.enum(['16:9', '4:3', '1:1', '3:4', '9:16', '21:9', 'adaptive']);
 
@@ -76,12 +75,6 @@ export const taskSchema = z.object({
 });
 
 export type SeedanceTask = z.infer<typeof taskSchema>;
-
-/** A completed task must carry its video URL; the schema alone cannot say that. */
-export const completedTaskSchema = taskSchema.extend({
-  status: z.literal('completed'),
-  video_url: z.string().min(1),
-});
 
 /** The JSON error body some deployments of this API send; parsed when present, never relied on. */
 export const apiErrorBodySchema = z.object({

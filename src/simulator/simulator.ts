@@ -10,7 +10,7 @@ import { SEEDANCE_MODELS, type ServiceTier } from '../seedance/models';
 import { createVideoRequestSchema, taskIdSchema } from '../seedance/schemas';
 import { Exchange, type AuthorizationState, type RequestKind, type RequestLogEntry } from './exchange';
 import { FaultQueue, isGatewayFault, type Fault, type FaultTarget, type VideoFault } from './faults';
-import { describeVideo, loadSampleVideo, withoutBox, withTrailingFreeBox, type VideoFile } from './mp4';
+import { describeVideo, loadSampleVideo, withoutBox, withTrailingFreeBox, type VideoFile } from './sample-video';
 import { resolveTiming, type SimulatorProfile, type TaskTiming } from './profiles';
 import { sendApiError, sendGatewayFault, sendJson, sendStorageError } from './responses';
 import { UrlSigner } from './signing';

@@ -2,7 +2,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Exchange } from './exchange';
 import type { VideoFault } from './faults';
-import type { VideoFile } from './mp4';
+import type { VideoFile } from './sample-video';
 import { decideRange, type RangeDecision } from './range';
 
 const CHUNK_BYTES = 16 * 1024;

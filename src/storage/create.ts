@@ -1,3 +1,4 @@
+/** The storage `SEEDANCE_OUTPUT` names. */
 import { LocalDirectoryStorage } from './local';
 import type { VideoStorage } from './types';
 

@@ -4,6 +4,7 @@
  * video/mp4, truncated files and files with a missing index, without decoding anything.
  */
 import { open } from 'node:fs/promises';
+import { parseBoxHeader } from './mp4-box';
 
 export type Mp4Check = { ok: true; boxes: string[] } | { ok: false; reason: string };
 
@@ -18,18 +19,13 @@ export async function checkMp4Structure(readAt: ReadAt, size: number): Promise<M
   let offset = 0;
   while (offset < size) {
     if (boxes.length >= MAX_BOXES) return { ok: false, reason: 'too many top-level boxes' };
-    const header = await readAt(offset, HEADER_BYTES);
-    if (header.length < 8) return { ok: false, reason: `a box header is cut off at byte ${offset}` };
-    const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
-    const type = String.fromCharCode(header[4]!, header[5]!, header[6]!, header[7]!);
-    if (!/^[\x20-\x7e]{4}$/.test(type)) return { ok: false, reason: `no MP4 box at byte ${offset}` };
-    let boxSize = view.getUint32(0);
-    if (boxSize === 1) {
-      if (header.length < 16) return { ok: false, reason: `a 64-bit box header is cut off at byte ${offset}` };
-      boxSize = Number(view.getBigUint64(8));
-    } else if (boxSize === 0) {
-      boxSize = size - offset; // "to the end of the file", allowed for the last box
+    const header = parseBoxHeader(await readAt(offset, HEADER_BYTES), offset, size);
+    if (!header.ok) {
+      const what = header.problem === 'header cut off' ? 'a box header' : 'a 64-bit box header';
+      return { ok: false, reason: `${what} is cut off at byte ${offset}` };
     }
+    const { type, size: boxSize } = header;
+    if (!/^[\x20-\x7e]{4}$/.test(type)) return { ok: false, reason: `no MP4 box at byte ${offset}` };
     if (boxSize < 8) return { ok: false, reason: `box "${type}" at byte ${offset} has an impossible size ${boxSize}` };
     if (boxes.length === 0 && type !== 'ftyp') return { ok: false, reason: `the file starts with "${type}", not "ftyp": not an MP4` };
     boxes.push(type);

@@ -1,3 +1,4 @@
+/** The storage port: where verified videos are put in place, and the file-name error. */
 import { FailureType } from '../contract/failures';
 import type { StoredVideo } from '../contract/types';
 

@@ -16,7 +16,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, it } from 'vitest';
 import { DEFAULT_DOWNLOAD_POLICY } from '../../src/activities/dependencies';
 import type { Simulator } from '../../src/simulator';
-import { loadSampleVideo, withTrailingFreeBox } from '../../src/simulator/mp4';
+import { loadSampleVideo, withTrailingFreeBox } from '../../src/simulator/sample-video';
 import type { GenerateSeedanceVideoInput, SeedanceVideoResult } from '../../src/contract/types';
 import {
   TASK_QUEUE,

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { parseBoxHeader } from '../storage/mp4-box';
 
 /**
  * 3 s, 320x180, H.264 + AAC sine, ~177 KB (noise keeps it from compressing to nothing), made with:
@@ -39,12 +40,10 @@ export interface Box {
 export function topLevelBoxes(bytes: Buffer): Box[] {
   const boxes: Box[] = [];
   for (let start = 0; start + 8 <= bytes.length; ) {
-    let size = bytes.readUInt32BE(start);
-    if (size === 1 && start + 16 <= bytes.length) size = Number(bytes.readBigUInt64BE(start + 8));
-    else if (size === 0) size = bytes.length - start;
-    if (size < 8 || start + size > bytes.length) break;
-    boxes.push({ type: bytes.toString('latin1', start + 4, start + 8), start, size });
-    start += size;
+    const header = parseBoxHeader(bytes.subarray(start, start + 16), start, bytes.length);
+    if (!header.ok || header.size < 8 || start + header.size > bytes.length) break;
+    boxes.push({ type: header.type, start, size: header.size });
+    start += header.size;
   }
   return boxes;
 }
