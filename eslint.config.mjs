@@ -23,6 +23,7 @@ const WORKFLOW_IMPORTS = [
   '../seedance/models',
   '../seedance/schemas',
   '../storage/file-name',
+  './activity-options',
   './carried-state',
   './child',
   './create-task',
@@ -31,7 +32,6 @@ const WORKFLOW_IMPORTS = [
   './input',
   './run-face',
   './schedule',
-  './status-tracker',
   './workflows',
 ];
 

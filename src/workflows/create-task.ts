@@ -1,30 +1,16 @@
 /**
  * Creating a task is a paid, non-idempotent POST and the API has no idempotency key. So the
- * activity is never retried by Temporal (a retry after a worker crash could pay twice); this
- * workflow code retries only failures that prove no task was created (429, connection refused),
- * and turns every other doubt into `SeedanceCreateOutcomeUnknown`.
+ * activity is never retried by Temporal (`maximumAttempts: 1`, see activity-options.ts): a retry
+ * after a worker crash could pay twice. This workflow code retries only failures that prove no task
+ * was created (429, connection refused), and turns every other doubt into
+ * `SeedanceCreateOutcomeUnknown`.
  */
-import {
-  ActivityCancellationType,
-  ActivityFailure,
-  ApplicationFailure,
-  log,
-  proxyActivities,
-  setCurrentDetails,
-  sleep,
-} from '@temporalio/workflow';
-import type { Activities, TaskSnapshot } from '../activities/types';
+import { ActivityFailure, ApplicationFailure, log, setCurrentDetails, sleep } from '@temporalio/workflow';
+import type { TaskSnapshot } from '../activities/types';
 import type { CreateVideoRequest } from '../seedance/schemas';
 import { FailureType } from '../contract/failures';
+import { createVideoTask } from './activity-options';
 import { nonRetryable } from './failure';
-
-// 45 s: the client's 30 s request timeout plus margin. A worker that dies mid-POST is detected
-// by this timeout, and the outcome is then unknown: the sooner the caller learns it, the better.
-const { createVideoTask } = proxyActivities<Activities>({
-  startToCloseTimeout: '45s',
-  retry: { maximumAttempts: 1 },
-  cancellationType: ActivityCancellationType.TRY_CANCEL,
-});
 
 const MAX_CREATE_ATTEMPTS = 5;
 const BACKOFF_MS = [5_000, 15_000, 30_000, 60_000];
@@ -33,7 +19,8 @@ export async function createTaskOnce(request: CreateVideoRequest): Promise<TaskS
   for (let attempt = 1; ; attempt++) {
     setCurrentDetails(`Creating a ${request.model} task (attempt ${attempt})`);
     try {
-      const snapshot = await createVideoTask.executeWithOptions({ summary: `Create a ${request.model} task` }, [request]);
+      const summary = `Create a ${request.model} task`;
+      const snapshot = await createVideoTask.executeWithOptions({ summary }, [request]);
       log.info('task created', { taskId: snapshot.taskId, model: snapshot.model });
       return snapshot;
     } catch (error) {
@@ -43,7 +30,8 @@ export async function createTaskOnce(request: CreateVideoRequest): Promise<TaskS
         if (error instanceof ActivityFailure) {
           throw nonRetryable(
             FailureType.CreateOutcomeUnknown,
-            'the create request may or may not have created a task (the worker or the connection was lost); not retried so it is never paid twice',
+            'the create request may or may not have created a task (the worker or the connection was lost);' +
+              ' not retried so it is never paid twice',
             { cause: failure?.message ?? 'unknown' },
           );
         }

@@ -1,11 +1,11 @@
 /**
  * The heart of both workflows: follow one Seedance task to its end. Check its status, sleep on a
- * durable timer sized by the model, check again; on `completed` hand off to `downloadVideo`.
+ * durable timer sized by the model, check again; on `completed` hand off to `downloadVideo`. What
+ * the run shows (query, search attribute, details) moves through {@link RunFace}'s transitions.
  *
  * Runs in the workflow sandbox: `Date.now()` is workflow time, timers are server-side.
  */
 import {
-  ActivityCancellationType,
   ActivityFailure,
   CancellationScope,
   TimeoutFailure,
@@ -13,66 +13,19 @@ import {
   isCancellation,
   log,
   patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setCurrentDetails,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, TaskSnapshot } from '../activities/types';
-import { FailureType, NON_RETRYABLE_TYPES } from '../contract/failures';
-import { nonRetryable } from './failure';
+import type { TaskSnapshot } from '../activities/types';
 import { RETENTION_MS, type ServiceTier } from '../seedance/models';
-import { StatusTracker } from './status-tracker';
 import { defaultFileName } from '../storage/file-name';
-import { deadlineAtMs, nextCheckDelayMs } from './schedule';
 import type { SeedanceVideoResult, StoredVideo } from '../contract/types';
+import { checkStatus, discardPartialDownload, downloadVideo, searchAttributesSupported } from './activity-options';
 import type { CarriedState } from './carried-state';
-
-// Status checks are cheap GETs: retried with backoff for as long as the deadline allows (set per
-// call). TRY_CANCEL: a `cancel` signal must not wait for an in-flight GET to finish.
-const { checkStatus } = proxyActivities<Activities>({
-  startToCloseTimeout: '45s',
-  retry: {
-    initialInterval: '2s',
-    backoffCoefficient: 2,
-    maximumInterval: '1m',
-    nonRetryableErrorTypes: [...NON_RETRYABLE_TYPES],
-  },
-  cancellationType: ActivityCancellationType.TRY_CANCEL,
-});
-
-// Downloads heartbeat every second while the worker lives, bytes moving or not (the worker sends
-// them on every 2 s at most), so a 10 s heartbeat timeout means "the worker died or froze": the
-// retry starts within seconds and resumes from the heartbeated offset. A slow file host is caught
-// by the activity's own idle and low-speed limits, not by this timeout. WAIT_CANCELLATION_COMPLETED:
-// on cancel the activity deletes its partial file before the workflow is allowed to end.
-const { downloadVideo } = proxyActivities<Activities>({
-  startToCloseTimeout: '30m',
-  heartbeatTimeout: '10s',
-  retry: {
-    initialInterval: '2s',
-    backoffCoefficient: 2,
-    maximumInterval: '1m',
-    nonRetryableErrorTypes: [...NON_RETRYABLE_TYPES],
-  },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
-
-// Cleanup after a cancelled download, run in a non-cancellable scope: short, idempotent.
-const { discardPartialDownload } = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { maximumAttempts: 3 },
-  cancellationType: ActivityCancellationType.TRY_CANCEL,
-});
+import { RunFace } from './run-face';
+import { deadlineAtMs, nextCheckDelayMs } from './schedule';
 
 /** patched() id: the cleanup activity after a cancelled download (added after v0.1.0 histories). */
 export const DISCARD_PARTIALS_ON_CANCEL = 'discard-partials-on-cancel';
-
-// A local activity: asked once per run, answered from the worker's cache, recorded as a marker.
-const { searchAttributesSupported } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { maximumAttempts: 3 },
-});
 
 /**
  * Above this many history events the run continues as new, whatever the server suggests. One check
@@ -100,79 +53,61 @@ export interface FollowOptions {
 
 /** Follows the task until its video is stored, or a typed failure. */
 export async function followTask(options: FollowOptions): Promise<SeedanceVideoResult> {
-  const tracker = new StatusTracker(options.taskId ?? null, options.model ?? null);
-  return tracker.run(() => new TaskFollower(options, tracker).follow());
+  const face = new RunFace(options.taskId ?? null, options.model ?? null, options.carried);
+  return face.run(() => new TaskFollower(options, face).follow());
 }
 
 class TaskFollower {
   private taskId: string;
-  private model: string | undefined;
   private createdMs: number | undefined;
   private deadlineAt = Number.POSITIVE_INFINITY;
+  /** What this run last saw of the task (nothing yet, right after continue-as-new). */
   private lastSnapshot: TaskSnapshot | undefined;
-  /** Checks made by this run (the carried count includes earlier runs'). */
+  /** Checks made by this run (the face's count includes earlier runs'). */
   private checksThisRun = 0;
 
   constructor(
     private readonly options: FollowOptions,
-    private readonly tracker: StatusTracker,
+    private readonly face: RunFace,
   ) {
     this.taskId = options.taskId ?? '';
-    this.model = options.model;
-    const carried = options.carried;
-    if (carried) {
-      this.model = carried.model;
-      this.createdMs = carried.createdMs;
-      this.deadlineAt = carried.deadlineAtMs;
-      tracker.status.checks = carried.checks;
-      tracker.status.model = carried.model;
-      tracker.status.lastCheckedAt = carried.lastCheckedAtMs === null ? null : iso(carried.lastCheckedAtMs);
-      tracker.status.remoteStatus = carried.remoteStatus ?? null;
-      tracker.searchAttributes = carried.searchAttributes;
+    if (options.carried) {
+      this.createdMs = options.carried.createdMs;
+      this.deadlineAt = options.carried.deadlineAtMs;
     }
   }
 
   async follow(): Promise<SeedanceVideoResult> {
     const { carried, create } = this.options;
-    if (!carried) this.tracker.searchAttributes = await searchAttributesSupported();
+    if (!carried) this.face.useSearchAttributes(await searchAttributesSupported());
     let snapshot: TaskSnapshot | undefined;
     if (create) {
       snapshot = await create();
       this.taskId = snapshot.taskId;
-      this.tracker.status.taskId = snapshot.taskId;
+      this.face.taskCreated(snapshot.taskId);
     } else if (!carried) {
       snapshot = await this.check();
     }
-    if (snapshot) this.learn(snapshot);
+    if (snapshot) this.record(snapshot);
     for (;;) {
-      if (snapshot) {
-        if (snapshot.status === 'completed') return this.download(snapshot);
-        if (snapshot.status === 'failed') this.failRemote(snapshot);
-        if (snapshot.status === 'cancelled') this.cancelledRemote(snapshot);
-      }
-      if (Date.now() >= this.deadlineAt) this.timeOut();
+      if (snapshot?.status === 'completed') return this.download(snapshot);
+      if (snapshot?.status === 'failed') this.face.failWithRemoteFailure(snapshot);
+      if (snapshot?.status === 'cancelled') this.face.failWithRemoteCancel(snapshot);
+      if (Date.now() >= this.deadlineAt) this.failAtDeadline();
       await this.continueAsNewIfLong();
       await this.waitForNextCheck();
       snapshot = await this.check();
-      this.learn(snapshot);
+      this.record(snapshot);
     }
   }
 
-  private learn(snapshot: TaskSnapshot): void {
+  private record(snapshot: TaskSnapshot): void {
     this.lastSnapshot = snapshot;
     if (this.createdMs === undefined) {
       this.createdMs = snapshot.createdMs;
       this.deadlineAt = deadlineAtMs(snapshot.createdMs, this.options.deadlineMs);
     }
-    const modelChanged = this.model !== snapshot.model;
-    const statusChanged = this.tracker.status.remoteStatus !== snapshot.status;
-    this.model = snapshot.model;
-    this.tracker.status.model = snapshot.model;
-    this.tracker.status.remoteStatus = snapshot.status;
-    if (statusChanged || modelChanged) {
-      log.info('task status', { taskId: snapshot.taskId, status: snapshot.status, model: snapshot.model });
-      if (snapshot.status === 'queued' || snapshot.status === 'processing') this.tracker.upsert(snapshot.status);
-    }
+    this.face.record(snapshot);
   }
 
   private get fileName(): string {
@@ -180,10 +115,7 @@ class TaskFollower {
   }
 
   private async check(): Promise<TaskSnapshot> {
-    const { status } = this.tracker;
-    status.phase = 'checking';
-    status.nextCheckAt = null;
-    setCurrentDetails(`Checking the status of Seedance task ${this.taskId} (check ${status.checks + 1})`);
+    this.face.checking(this.taskId);
     const remaining = Number.isFinite(this.deadlineAt) ? this.deadlineAt - Date.now() : RETENTION_MS;
     try {
       const snapshot = await checkStatus.executeWithOptions(
@@ -194,13 +126,12 @@ class TaskFollower {
         },
         [this.taskId],
       );
-      status.checks += 1;
+      this.face.checked(Date.now());
       this.checksThisRun += 1;
-      status.lastCheckedAt = iso(Date.now());
       return snapshot;
     } catch (error) {
       if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure && Date.now() >= this.deadlineAt) {
-        this.timeOut();
+        this.failAtDeadline();
       }
       throw error;
     }
@@ -210,35 +141,24 @@ class TaskFollower {
     const now = Date.now();
     const delay = nextCheckDelayMs({
       taskId: this.taskId,
-      model: this.model,
+      model: this.face.model,
       serviceTier: this.options.serviceTier,
       createdMs: this.createdMs ?? now,
       nowMs: now,
-      checks: this.tracker.status.checks,
+      checks: this.face.checks,
     });
     // The last wait ends at the deadline, so the final check happens right there.
     const wait = Math.max(1, Math.min(delay, this.deadlineAt - now));
-    const { status } = this.tracker;
-    status.phase = 'waiting';
-    status.nextCheckAt = iso(now + wait);
-    const remote = status.remoteStatus ?? 'unknown';
-    setCurrentDetails(
-      `Seedance task ${this.taskId} is ${remote}; next status check at ${status.nextCheckAt} (${this.model ?? 'model unknown'})`,
-    );
-    this.tracker.checkNowRequested = false;
-    await condition(() => this.tracker.checkNowRequested, wait, {
+    this.face.waiting(this.taskId, now + wait);
+    const remote = this.face.remoteStatus ?? 'unknown';
+    await condition(() => this.face.checkNowRequested, wait, {
       summary: `Wait ${Math.round(wait / 1000)} s before checking ${this.taskId} (${remote})`,
     });
-    this.tracker.checkNowRequested = false;
   }
 
   private async download(snapshot: TaskSnapshot): Promise<SeedanceVideoResult> {
-    const { status } = this.tracker;
-    status.phase = 'downloading';
-    status.download = { bytes: 0, totalBytes: null };
-    status.nextCheckAt = null;
-    this.tracker.upsert('downloading');
-    setCurrentDetails(`Downloading the video of Seedance task ${snapshot.taskId} to ${this.fileName}`);
+    const input = { taskId: snapshot.taskId, fileName: this.fileName };
+    this.face.downloading(input.taskId, input.fileName);
     // The signed URL expires with the task, one day after creation: retrying longer is pointless.
     const untilExpiry = snapshot.createdMs + RETENTION_MS - Date.now();
     let video: StoredVideo;
@@ -246,30 +166,26 @@ class TaskFollower {
       video = await downloadVideo.executeWithOptions(
         {
           scheduleToCloseTimeout: Math.max(untilExpiry, 10 * 60_000),
-          summary: `Download the video of ${snapshot.taskId} to ${this.fileName}`,
+          summary: `Download the video of ${input.taskId} to ${input.fileName}`,
         },
-        [{ taskId: snapshot.taskId, fileName: this.fileName }],
+        [input],
       );
     } catch (error) {
       if (isCancellation(error)) {
-        delete status.download;
+        this.face.downloadAbandoned();
         // A cancel that lands while the download waits between retries finds no attempt running
         // to delete its partial file: remove it here, before the workflow ends.
         if (patched(DISCARD_PARTIALS_ON_CANCEL)) {
-          const input = { taskId: snapshot.taskId, fileName: this.fileName };
           await CancellationScope.nonCancellable(() =>
             discardPartialDownload
-              .executeWithOptions({ summary: `Remove partial downloads of ${snapshot.taskId}` }, [input])
+              .executeWithOptions({ summary: `Remove partial downloads of ${input.taskId}` }, [input])
               .catch(() => 0),
           );
         }
       }
       throw error;
     }
-    status.phase = 'completed';
-    status.download = { bytes: video.bytes, totalBytes: video.bytes };
-    this.tracker.upsert('completed');
-    setCurrentDetails(`Stored ${video.bytes} bytes at ${video.uri}`);
+    this.face.stored(video);
     log.info('video stored', { taskId: snapshot.taskId, uri: video.uri, bytes: video.bytes, sha256: video.sha256 });
     return {
       taskId: snapshot.taskId,
@@ -277,40 +193,12 @@ class TaskFollower {
       status: 'completed',
       actualDuration: snapshot.actualDuration,
       video,
-      checks: status.checks,
+      checks: this.face.checks,
     };
   }
 
-  private failRemote(snapshot: TaskSnapshot): never {
-    this.tracker.status.phase = 'failed';
-    this.tracker.upsert('failed');
-    const reason = snapshot.error ?? 'no error message';
-    setCurrentDetails(`Seedance task ${snapshot.taskId} failed: ${reason}`);
-    throw nonRetryable(FailureType.TaskFailed, `Seedance task ${snapshot.taskId} failed: ${reason}`, {
-      taskId: snapshot.taskId,
-      error: snapshot.error,
-    });
-  }
-
-  private cancelledRemote(snapshot: TaskSnapshot): never {
-    this.tracker.status.phase = 'failed';
-    this.tracker.upsert('cancelled');
-    setCurrentDetails(`Seedance task ${snapshot.taskId} was cancelled by the provider`);
-    throw nonRetryable(FailureType.TaskCancelled, `Seedance task ${snapshot.taskId} was cancelled remotely`, {
-      taskId: snapshot.taskId,
-    });
-  }
-
-  private timeOut(): never {
-    this.tracker.status.phase = 'failed';
-    this.tracker.upsert('timed_out');
-    const last = this.lastSnapshot?.status ?? 'unknown';
-    setCurrentDetails(`Gave up on Seedance task ${this.taskId}: deadline passed while ${last}`);
-    throw nonRetryable(
-      FailureType.TaskTimedOut,
-      `Seedance task ${this.taskId} was still ${last} at its deadline (${iso(this.deadlineAt)})`,
-      { taskId: this.taskId, deadline: iso(this.deadlineAt), lastStatus: last },
-    );
+  private failAtDeadline(): never {
+    return this.face.failAtDeadline(this.taskId, this.deadlineAt, this.lastSnapshot?.status ?? 'unknown');
   }
 
   /**
@@ -323,23 +211,20 @@ class TaskFollower {
     const info = workflowInfo();
     const limit = this.options.historyEventsBeforeContinue ?? HISTORY_EVENTS_BEFORE_CONTINUE;
     if (!info.continueAsNewSuggested && info.historyLength < limit) return;
-    if (this.checksThisRun === 0 || this.tracker.scope.consideredCancelled) return;
+    if (this.checksThisRun === 0 || this.face.cancelRequested) return;
+    const { face } = this;
+    // A run that checked has recorded a snapshot, so the model is known.
     const state: CarriedState = {
       taskId: this.taskId,
       createdMs: this.createdMs!,
-      checks: this.tracker.status.checks,
-      model: this.model ?? this.lastSnapshot?.model ?? 'unknown',
+      checks: face.checks,
+      model: face.model ?? 'unknown',
       deadlineAtMs: this.deadlineAt,
-      searchAttributes: this.tracker.searchAttributes,
-      lastCheckedAtMs: this.tracker.status.lastCheckedAt === null ? null : Date.parse(this.tracker.status.lastCheckedAt),
-      remoteStatus: this.tracker.status.remoteStatus,
+      searchAttributes: face.searchAttributes,
+      lastCheckedAtMs: face.lastCheckedAtMs,
+      remoteStatus: face.remoteStatus,
     };
     log.info('continuing as new', { taskId: this.taskId, historyLength: info.historyLength, checks: state.checks });
     await this.options.continueWith(state);
   }
 }
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-

@@ -43,7 +43,10 @@ export async function awaitSeedanceVideo(input: AwaitSeedanceVideoInput): Promis
     ...parsed,
     ...internalOptions(input),
     continueWith: (state) =>
-      makeContinueAsNewFunc<typeof awaitSeedanceVideo>({ workflowType: AWAIT_WORKFLOW_TYPE })({ ...input, resume: state } as AwaitSeedanceVideoInput),
+      makeContinueAsNewFunc<typeof awaitSeedanceVideo>({ workflowType: AWAIT_WORKFLOW_TYPE })({
+        ...input,
+        resume: state,
+      } as AwaitSeedanceVideoInput),
   });
 }
 

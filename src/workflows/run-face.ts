@@ -1,0 +1,259 @@
+/**
+ * The run's face: what a run shows and hears. It installs the `status` query and the `cancel`,
+ * `checkNow` and `downloadProgress` signals first thing in a run, so they work at every point. The
+ * follow loop moves it through named transitions, each setting the query's phase, the
+ * `SeedanceStatus` search attribute and the current details in one place. And it turns the run's
+ * end into the workflow's outcome.
+ *
+ * Search-attribute upserts are commands in history: a transition that upserts must stay where it
+ * is relative to the activities and timers around it.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  ContinueAsNew,
+  isCancellation,
+  log,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { TaskSnapshot } from '../activities/types';
+import { FailureType } from '../contract/failures';
+import { nonRetryable } from './failure';
+import {
+  SeedanceModelKey,
+  SeedanceStatusKey,
+  SeedanceTaskIdKey,
+  cancelSignal,
+  checkNowSignal,
+  downloadProgressSignal,
+  statusQuery,
+} from '../contract/definitions';
+import type { SeedanceStatusValue, SeedanceVideoStatus, StoredVideo, TaskStatus } from '../contract/types';
+import type { CarriedState } from './carried-state';
+
+export class RunFace {
+  private readonly status: SeedanceVideoStatus;
+  private readonly scope = new CancellationScope();
+  private cancelReason: string | undefined;
+  private checkNow = false;
+  private upserts = false;
+
+  constructor(taskId: string | null, model: string | null, carried?: CarriedState) {
+    this.status = {
+      phase: 'checking',
+      taskId,
+      model,
+      remoteStatus: null,
+      checks: 0,
+      lastCheckedAt: null,
+      nextCheckAt: null,
+    };
+    setHandler(statusQuery, () => this.status);
+    setHandler(checkNowSignal, () => {
+      this.checkNow = true;
+    });
+    setHandler(cancelSignal, (input) => {
+      if (this.cancelReason !== undefined) return;
+      this.cancelReason = boundedReason(input?.reason);
+      log.info('cancel signal received', { taskId: this.status.taskId, reason: this.cancelReason });
+      this.scope.cancel();
+    });
+    setHandler(downloadProgressSignal, (progress) => {
+      if (this.status.phase === 'downloading') this.status.download = progress;
+    });
+    if (carried) {
+      this.status.checks = carried.checks;
+      this.status.model = carried.model;
+      this.status.lastCheckedAt = carried.lastCheckedAtMs === null ? null : iso(carried.lastCheckedAtMs);
+      this.status.remoteStatus = carried.remoteStatus ?? null;
+      this.upserts = carried.searchAttributes;
+    }
+  }
+
+  /** Checks made so far, by earlier runs too. */
+  get checks(): number {
+    return this.status.checks;
+  }
+
+  /** The model, once known (from the input, a snapshot or the previous run). */
+  get model(): string | undefined {
+    return this.status.model ?? undefined;
+  }
+
+  get remoteStatus(): TaskStatus | null {
+    return this.status.remoteStatus;
+  }
+
+  get lastCheckedAtMs(): number | null {
+    return this.status.lastCheckedAt === null ? null : Date.parse(this.status.lastCheckedAt);
+  }
+
+  /** Whether the namespace has the search attributes: without them an upsert blocks the run. */
+  get searchAttributes(): boolean {
+    return this.upserts;
+  }
+
+  /** A `checkNow` signal arrived since the run started `waiting`. */
+  get checkNowRequested(): boolean {
+    return this.checkNow;
+  }
+
+  /** A cancel (signal or request) arrived: the next `await` in the run's scope ends it. */
+  get cancelRequested(): boolean {
+    return this.scope.consideredCancelled;
+  }
+
+  useSearchAttributes(supported: boolean): void {
+    this.upserts = supported;
+  }
+
+  taskCreated(taskId: string): void {
+    this.status.taskId = taskId;
+  }
+
+  checking(taskId: string): void {
+    this.status.phase = 'checking';
+    this.status.nextCheckAt = null;
+    setCurrentDetails(`Checking the status of Seedance task ${taskId} (check ${this.status.checks + 1})`);
+  }
+
+  checked(atMs: number): void {
+    this.status.checks += 1;
+    this.status.lastCheckedAt = iso(atMs);
+  }
+
+  /** What a snapshot (a check's or the create's) says; a running task's new status is upserted. */
+  record(snapshot: TaskSnapshot): void {
+    const modelChanged = this.status.model !== snapshot.model;
+    const statusChanged = this.status.remoteStatus !== snapshot.status;
+    this.status.model = snapshot.model;
+    this.status.remoteStatus = snapshot.status;
+    if (!statusChanged && !modelChanged) return;
+    log.info('task status', { taskId: snapshot.taskId, status: snapshot.status, model: snapshot.model });
+    if (snapshot.status === 'queued' || snapshot.status === 'processing') this.upsert(snapshot.status);
+  }
+
+  waiting(taskId: string, nextCheckAtMs: number): void {
+    const { status } = this;
+    status.phase = 'waiting';
+    status.nextCheckAt = iso(nextCheckAtMs);
+    const remote = status.remoteStatus ?? 'unknown';
+    const model = status.model ?? 'model unknown';
+    setCurrentDetails(`Seedance task ${taskId} is ${remote}; next status check at ${status.nextCheckAt} (${model})`);
+    this.checkNow = false;
+  }
+
+  downloading(taskId: string, fileName: string): void {
+    this.status.phase = 'downloading';
+    this.status.download = { bytes: 0, totalBytes: null };
+    this.status.nextCheckAt = null;
+    this.upsert('downloading');
+    setCurrentDetails(`Downloading the video of Seedance task ${taskId} to ${fileName}`);
+  }
+
+  /** The download was cancelled: no progress to show any more. */
+  downloadAbandoned(): void {
+    delete this.status.download;
+  }
+
+  stored(video: StoredVideo): void {
+    this.status.phase = 'completed';
+    this.status.download = { bytes: video.bytes, totalBytes: video.bytes };
+    this.upsert('completed');
+    setCurrentDetails(`Stored ${video.bytes} bytes at ${video.uri}`);
+  }
+
+  failWithRemoteFailure(snapshot: TaskSnapshot): never {
+    this.status.phase = 'failed';
+    this.upsert('failed');
+    const message = `Seedance task ${snapshot.taskId} failed: ${snapshot.error ?? 'no error message'}`;
+    setCurrentDetails(message);
+    throw nonRetryable(FailureType.TaskFailed, message, { taskId: snapshot.taskId, error: snapshot.error });
+  }
+
+  failWithRemoteCancel(snapshot: TaskSnapshot): never {
+    this.status.phase = 'failed';
+    this.upsert('cancelled');
+    setCurrentDetails(`Seedance task ${snapshot.taskId} was cancelled by the provider`);
+    throw nonRetryable(FailureType.TaskCancelled, `Seedance task ${snapshot.taskId} was cancelled remotely`, {
+      taskId: snapshot.taskId,
+    });
+  }
+
+  /** `lastStatus`: what this run last saw of the task ('unknown' if nothing yet). */
+  failAtDeadline(taskId: string, deadlineAtMs: number, lastStatus: string): never {
+    this.status.phase = 'failed';
+    this.upsert('timed_out');
+    setCurrentDetails(`Gave up on Seedance task ${taskId}: deadline passed while ${lastStatus}`);
+    const deadline = iso(deadlineAtMs);
+    const message = `Seedance task ${taskId} was still ${lastStatus} at its deadline (${deadline})`;
+    throw nonRetryable(FailureType.TaskTimedOut, message, { taskId, deadline, lastStatus });
+  }
+
+  /**
+   * Runs `body` in the cancellable scope and turns its end into the workflow's outcome: our
+   * `cancel` signal becomes `SeedanceWorkflowCancelled`, a workflow cancel request stays a
+   * cancellation (the run ends Canceled), activity failures keep their type.
+   */
+  async run<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return await this.scope.run(body);
+    } catch (error) {
+      // Not an end: the next run takes over, and this run's `status` answers no more queries.
+      if (error instanceof ContinueAsNew) throw error;
+      if (isCancellation(error)) {
+        this.cancelled();
+        if (this.cancelReason !== undefined && !CancellationScope.current().consideredCancelled) {
+          throw nonRetryable(FailureType.WorkflowCancelled, `cancelled by signal: ${this.cancelReason}`, {
+            reason: this.cancelReason,
+          });
+        }
+        throw error;
+      }
+      if (this.status.phase !== 'completed') this.status.phase = 'failed';
+      throw asWorkflowFailure(error);
+    }
+  }
+
+  private cancelled(): void {
+    this.status.phase = 'cancelled';
+    this.upsert('cancelled');
+    setCurrentDetails(`Cancelled${this.cancelReason ? `: ${this.cancelReason}` : ''}`);
+  }
+
+  private upsert(value: SeedanceStatusValue): void {
+    if (!this.upserts) return;
+    const { taskId, model } = this.status;
+    upsertSearchAttributes([
+      ...(taskId ? [{ key: SeedanceTaskIdKey, value: taskId }] : []),
+      ...(model ? [{ key: SeedanceModelKey, value: model }] : []),
+      { key: SeedanceStatusKey, value },
+    ]);
+  }
+}
+
+/** Re-throws an activity's typed failure as the workflow's own, so callers see its type at the top. */
+export function asWorkflowFailure(error: unknown): unknown {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type) {
+    return ApplicationFailure.create({
+      type: error.cause.type,
+      message: error.cause.message,
+      nonRetryable: true,
+      details: error.cause.details as unknown[] | undefined,
+      cause: error,
+    });
+  }
+  return error;
+}
+
+function boundedReason(reason: unknown): string {
+  if (typeof reason !== 'string' || reason.trim() === '') return 'no reason given';
+  return reason.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 500);
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
