@@ -9,7 +9,14 @@ import {
   SeedanceInvalidResponseError,
   SeedanceTimeoutError,
 } from './errors';
-import { errorFromResponse, errorFromTransport, sanitizeText, type AnswerContext } from './http-errors';
+import { DEFAULT_USER_AGENT } from './http-defaults';
+import {
+  errorFromResponse,
+  errorFromTransport,
+  sanitizeText,
+  seedanceSubject,
+  type AnswerContext,
+} from './http-errors';
 import {
   createVideoRequestSchema,
   taskIdSchema,
@@ -20,7 +27,6 @@ import {
 
 export const DEFAULT_BASE_URL = 'https://zcbservice.aizfw.cn/kyyReactApiServer';
 export const DEFAULT_TIMEOUT_MS = 30_000;
-export const DEFAULT_USER_AGENT = 'seedance-temporal/0.1';
 /** Task JSON is small; anything bigger is a proxy's junk, not a task. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const API_TARGET = 'the Seedance API';
@@ -151,7 +157,7 @@ export class SeedanceClient {
     try {
       return JSON.parse(text);
     } catch {
-      const what = `${subjectOf(context.taskId)} answered HTTP ${status} with a body that is not JSON`;
+      const what = `${seedanceSubject(context.taskId)} answered HTTP ${status} with a body that is not JSON`;
       throw new SeedanceInvalidResponseError(what, { status });
     }
   }
@@ -159,11 +165,12 @@ export class SeedanceClient {
   #transportFailure(error: unknown, timeout: AbortSignal, caller: AbortSignal | undefined, taskId?: string): unknown {
     if (caller?.aborted) return caller.reason;
     if (error instanceof BodyTooLarge) {
-      return new SeedanceInvalidResponseError(`${subjectOf(taskId)} answered with a body larger than ${MAX_BODY_BYTES} bytes`);
+      const what = `${seedanceSubject(taskId)} answered with a body larger than ${MAX_BODY_BYTES} bytes`;
+      return new SeedanceInvalidResponseError(what);
     }
     if (timeout.aborted) {
       return new SeedanceTimeoutError(
-        `${subjectOf(taskId)} did not answer within ${this.#timeoutMs} ms; the request may have been processed`,
+        `${seedanceSubject(taskId)} did not answer within ${this.#timeoutMs} ms; the request may have been processed`,
       );
     }
     return errorFromTransport(error, taskId === undefined ? API_TARGET : `${API_TARGET} (task ${taskId})`);
@@ -181,10 +188,6 @@ function normalizeBaseUrl(baseUrl: string): string {
     throw new TypeError('SeedanceClient: baseUrl must be an http(s) URL without credentials or query string');
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-function subjectOf(taskId: string | undefined): string {
-  return taskId === undefined ? 'Seedance' : `Seedance (task ${taskId})`;
 }
 
 class BodyTooLarge extends Error {}
@@ -218,9 +221,9 @@ function parseTask(body: unknown, operation: 'create' | 'get', taskId?: string):
   const parsed = taskSchema.safeParse(body);
   if (!parsed.success) {
     const action = operation === 'create' ? 'the create request' : 'the query';
-    throw new SeedanceInvalidResponseError(
-      `${subjectOf(taskId)} answered ${action} with a body that is not a task (${describeIssues(parsed.error.issues)})`,
-    );
+    const issues = describeIssues(parsed.error.issues);
+    const what = `${seedanceSubject(taskId)} answered ${action} with a body that is not a task (${issues})`;
+    throw new SeedanceInvalidResponseError(what);
   }
   return parsed.data;
 }

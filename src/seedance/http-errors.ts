@@ -100,10 +100,15 @@ export interface AnswerContext {
   nowMs: number;
 }
 
+/** How a message names the API: `Seedance`, or `Seedance (task <id>)` when a task is concerned. */
+export function seedanceSubject(taskId: string | undefined): string {
+  return taskId === undefined ? 'Seedance' : `Seedance (task ${taskId})`;
+}
+
 /** Maps a non-2xx answer of the Seedance API to its typed error. */
 export function errorFromResponse(answer: HttpAnswer, context: AnswerContext): SeedanceError {
   const { status } = answer;
-  const subject = context.taskId === undefined ? 'Seedance' : `Seedance (task ${context.taskId})`;
+  const subject = seedanceSubject(context.taskId);
   const detail = apiErrorDetail(answer.body, context.secrets);
   const suffix = detail === undefined ? '' : `: ${detail}`;
   const options = { status };

@@ -156,7 +156,7 @@ export function allowedAddressCheck(policy: VideoUrlPolicy): (ip: string) => boo
 
 /**
  * Checks a video URL before any connection. DNS names are checked again at connect time (see
- * video-download.ts), since a public-looking name can resolve to a private address. The reason
+ * guarded-connector.ts), since a public-looking name can resolve to a private address. The reason
  * never contains the URL's path or query: the query of a signed URL is a credential.
  */
 export function checkVideoUrl(url: string, policy: VideoUrlPolicy): VideoUrlCheck {

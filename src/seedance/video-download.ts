@@ -1,16 +1,15 @@
 /**
  * Opens the generated MP4 at its signed `video_url` for streaming, resumable with Range/If-Range.
- * No Temporal imports: the download activity writes the body, heartbeats, applies the size cap
- * and the low-speed limit (see `createLowSpeedCheck`).
+ * No Temporal imports: `resumeVideo` (video-resume.ts) turns the answer into a resume decision, and
+ * the download activity writes the body, heartbeats, and applies the size cap and the low-speed
+ * limit (`LowSpeedMonitor`, src/activities/low-speed.ts).
  *
  * The URL comes from a remote party, so every hop is checked before connecting (`checkVideoUrl`)
- * and every connection is checked again after DNS: a public-looking name that resolves to a
- * private address is refused. The API key is never sent here.
+ * and every connection is checked again after DNS (guarded-connector.ts): a public-looking name
+ * that resolves to a private address is refused. The API key is never sent here.
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { isIP, type LookupFunction } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
-import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import {
   SeedanceRateLimitedError,
   SeedanceServerError,
@@ -21,25 +20,23 @@ import {
   SeedanceVideoUrlExpiredError,
   type SeedanceError,
 } from './errors';
+import { ADDRESS_REFUSED, guardedAgent, type GuardedAgentOptions } from './guarded-connector';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_USER_AGENT } from './http-defaults';
 import { errorCode, errorFromTransport, headerValue, parseRetryAfter } from './http-errors';
 import { allowedAddressCheck, checkVideoUrl, describeUrl, type VideoUrlPolicy } from './url-safety';
 
-export interface OpenVideoOptions extends VideoUrlPolicy {
+export interface OpenVideoOptions extends VideoUrlPolicy, GuardedAgentOptions {
   /** Resume offset: sends `Range: bytes=<start>-` when above 0. */
   start?: number;
   /** Strong ETag of the partial file; sent as `If-Range` with a Range. Weak ETags are ignored. */
   ifRange?: string;
   signal?: AbortSignal;
-  /** Default 10 s. */
-  connectTimeoutMs?: number;
   /** Time from request to response headers. Default 30 s. */
   headersTimeoutMs?: number;
   /** Longest silence between body chunks. Default 30 s. */
   idleTimeoutMs?: number;
   /** Default 5. */
   maxRedirects?: number;
-  /** Extra trusted CA certificates (PEM) for the file host, e.g. a corporate TLS proxy. Default: the system's. */
-  ca?: string | Buffer;
 }
 
 export interface VideoResponse {
@@ -62,9 +59,10 @@ export interface VideoResponse {
 
 export const DEFAULT_MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const ADDRESS_REFUSED = 'ESEEDANCE_ADDRESS_REFUSED';
 
 /**
+ * The raw answer; a download that resumes wants `resumeVideo`, which says what to do with it.
+ *
  * @example
  * const video = await openVideo(task.video_url, { allowPrivate: false, start: offset, ifRange: etag });
  * if (video.status === 200) await file.truncate(0); // the server ignored the range or the file changed
@@ -84,7 +82,8 @@ export async function openVideo(url: string, options: OpenVideoOptions): Promise
       discard(response.body);
       const location = headerValue(response.headers, 'location');
       if (location === undefined) {
-        throw new SeedanceVideoUnavailableError(`The video host (${describeUrl(current)}) redirected without a Location`);
+        const what = `The video host (${describeUrl(current)}) redirected without a Location`;
+        throw new SeedanceVideoUnavailableError(what);
       }
       if (redirects >= maxRedirects) {
         throw new SeedanceVideoUnavailableError(`The video host redirected more than ${maxRedirects} times`);
@@ -111,8 +110,13 @@ function resolveLocation(location: string, base: URL): string {
   }
 }
 
-async function send(url: URL, agent: Agent, start: number, options: OpenVideoOptions): Promise<Dispatcher.ResponseData> {
-  const headers: Record<string, string> = { 'accept-encoding': 'identity', 'user-agent': 'seedance-temporal/0.1' };
+async function send(
+  url: URL,
+  agent: Agent,
+  start: number,
+  options: OpenVideoOptions,
+): Promise<Dispatcher.ResponseData> {
+  const headers: Record<string, string> = { 'accept-encoding': 'identity', 'user-agent': DEFAULT_USER_AGENT };
   if (start > 0) {
     headers.range = `bytes=${start}-`;
     if (options.ifRange !== undefined && isStrongEtag(options.ifRange)) headers['if-range'] = options.ifRange;
@@ -123,8 +127,8 @@ async function send(url: URL, agent: Agent, start: number, options: OpenVideoOpt
       headers,
       signal: options.signal,
       dispatcher: agent,
-      headersTimeout: options.headersTimeoutMs ?? 30_000,
-      bodyTimeout: options.idleTimeoutMs ?? 30_000,
+      headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+      bodyTimeout: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     });
   } catch (error) {
     throw failureOf(error, url, options);
@@ -173,7 +177,8 @@ function interpret(
     }
     case 416: {
       if (start === 0) {
-        refuse(new SeedanceVideoUnavailableError(`${where} answered HTTP 416 to a request without a range`, { status }));
+        const what = `${where} answered HTTP 416 to a request without a range`;
+        refuse(new SeedanceVideoUnavailableError(what, { status }));
       }
       discard(response.body);
       void agent.destroy().catch(() => undefined);
@@ -183,19 +188,19 @@ function interpret(
       return omitUndefined({ status, etag, totalBytes: total === undefined ? undefined : Number(total), body: empty });
     }
     case 403:
-    case 410:
-      return refuse(
-        new SeedanceVideoUrlExpiredError(
-          `${where} refused the signed URL (HTTP ${status}): it expired or was revoked; fetch a fresh video_url from the task`,
-          { status },
-        ),
-      );
-    case 412:
-      return refuse(new SeedanceVideoChangedError(`${where} says the file changed (HTTP 412); restart from zero`, { status }));
+    case 410: {
+      const what = `${where} refused the signed URL (HTTP ${status}): it expired or was revoked; `;
+      return refuse(new SeedanceVideoUrlExpiredError(`${what}fetch a fresh video_url from the task`, { status }));
+    }
+    case 412: {
+      const what = `${where} says the file changed (HTTP 412); restart from zero`;
+      return refuse(new SeedanceVideoChangedError(what, { status }));
+    }
     case 408:
     case 429: {
       const retryAfterMs = parseRetryAfter(headers['retry-after'], Date.now());
-      return refuse(new SeedanceRateLimitedError(`${where} asked us to slow down (HTTP ${status})`, retryAfterMs, { status }));
+      const what = `${where} asked us to slow down (HTTP ${status})`;
+      return refuse(new SeedanceRateLimitedError(what, retryAfterMs, { status }));
     }
     default:
       if (status >= 400 && status <= 499) {
@@ -233,41 +238,9 @@ function failureOf(error: unknown, url: URL, options: OpenVideoOptions): unknown
     );
   }
   if (code === 'UND_ERR_BODY_TIMEOUT') {
-    return new SeedanceTimeoutError(`${where} sent nothing for ${options.idleTimeoutMs ?? 30_000} ms`);
+    return new SeedanceTimeoutError(`${where} sent nothing for ${options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS} ms`);
   }
   return errorFromTransport(error, where);
-}
-
-class AddressRefusedError extends Error {
-  readonly code = ADDRESS_REFUSED;
-}
-
-/**
- * An agent whose connections go only to allowed addresses: DNS answers are filtered before
- * connecting (so DNS rebinding cannot reach a private address) and IP literals are checked too.
- */
-function guardedAgent(isAllowed: (ip: string) => boolean, options: OpenVideoOptions): Agent {
-  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses: LookupAddress[]) => {
-      if (error) return callback(error, '', 0);
-      const allowed = addresses.filter((a) => isAllowed(a.address));
-      const first = allowed[0];
-      if (first === undefined) return callback(new AddressRefusedError('address refused'), '', 0);
-      if (lookupOptions.all) return callback(null, allowed);
-      return callback(null, first.address, first.family);
-    });
-  };
-  const connectTimeout = options.connectTimeoutMs ?? 10_000;
-  const connectAllowed = buildConnector({ timeout: connectTimeout, lookup, ...(options.ca ? { ca: options.ca } : {}) });
-  const connect: buildConnector.connector = (connectOptions, callback) => {
-    const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) !== 0 && !isAllowed(host)) {
-      callback(new AddressRefusedError('address refused'), null);
-      return;
-    }
-    connectAllowed(connectOptions, callback);
-  };
-  return new Agent({ connect, connections: 1 });
 }
 
 export function isStrongEtag(etag: string): boolean {
@@ -285,7 +258,9 @@ function parseNonNegativeInt(value: string | undefined): number | undefined {
 }
 
 /** `bytes <start>-<end>/<total or *>`. */
-export function parseContentRange(value: string | undefined): { start: number; end: number; total?: number } | undefined {
+export function parseContentRange(
+  value: string | undefined,
+): { start: number; end: number; total?: number } | undefined {
   const match = /^bytes (\d{1,15})-(\d{1,15})\/(\d{1,15}|\*)$/.exec(value?.trim() ?? '');
   if (match === null) return undefined;
   const start = Number(match[1]);

@@ -1,0 +1,90 @@
+/**
+ * The download's reports to Temporal while it runs:
+ * - `checkpoint`: fsync the partial file, then heartbeat its offset, so that a heartbeat (what the
+ *   next attempt resumes from) never points at bytes that are not on disk;
+ * - `keepAlive`: a liveness heartbeat every second that repeats the last checkpoint;
+ * - `reportProgress`: a best-effort signal that feeds the workflow's `status` query.
+ */
+import type { Context } from '@temporalio/activity';
+import { downloadProgressSignal } from '../contract/definitions';
+import type { DownloadPolicy } from './dependencies';
+import { isCheckpoint, type Checkpoint, type PartialFile } from './partial-file';
+
+/** Liveness heartbeat period while no byte moves (the SDK throttles what it sends on). */
+const LIVENESS_INTERVAL_MS = 1_000;
+
+/** Where the download stands: its partial file, and what the host said about the file. */
+export interface DownloadPosition {
+  partial: PartialFile;
+  etag: string | null;
+  totalBytes: number | null;
+}
+
+export type CheckpointIntervals = Pick<DownloadPolicy, 'checkpointIntervalMs' | 'progressIntervalMs'>;
+
+export class Checkpointer {
+  /** The last checkpoint of the previous attempt, if any: where this attempt resumes. */
+  readonly prior: Checkpoint | undefined;
+  /** What the last heartbeat pointed at: re-sent by the liveness heartbeat, never anything newer. */
+  private last: Checkpoint | undefined;
+  private lastCheckpointAt = 0;
+  /**
+   * Starts with the attempt: a download shorter than one interval sends no progress signal (each
+   * costs a workflow task).
+   */
+  private lastProgressAt = Date.now();
+
+  constructor(
+    private readonly context: Context,
+    private readonly intervals: CheckpointIntervals,
+  ) {
+    const details: unknown = context.info.heartbeatDetails;
+    this.prior = isCheckpoint(details) ? details : undefined;
+    this.last = this.prior;
+  }
+
+  /**
+   * Heartbeats every second until stopped, also while no byte moves (connecting, hashing a prefix,
+   * verifying): the heartbeat timeout then catches only a dead or frozen worker, and a slow host
+   * is left to the idle and low-speed limits. Returns the function that stops it.
+   */
+  keepAlive(): () => void {
+    const timer = setInterval(() => this.context.heartbeat(this.last), LIVENESS_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }
+
+  /** fsync first, then heartbeat: the heartbeat may only point at bytes that are on disk. */
+  async checkpoint({ partial, etag, totalBytes }: DownloadPosition): Promise<void> {
+    await partial.sync();
+    const checkpoint: Checkpoint = { partial: partial.name, offset: partial.offset, etag, totalBytes };
+    this.context.heartbeat(checkpoint);
+    this.last = checkpoint;
+    this.lastCheckpointAt = Date.now();
+  }
+
+  /** After each chunk: checkpoint, and report progress, each when its interval has passed. */
+  async checkpointIfDue(position: DownloadPosition): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastCheckpointAt >= this.intervals.checkpointIntervalMs) await this.checkpoint(position);
+    if (now - this.lastProgressAt >= this.intervals.progressIntervalMs) this.reportProgress(position);
+  }
+
+  /** Tells the workflow how far the download is, for its `status` query. Best effort. */
+  reportProgress({ partial, totalBytes }: DownloadPosition): void {
+    this.lastProgressAt = Date.now();
+    const execution = this.context.info.workflowExecution;
+    if (!execution) return;
+    const { workflowId, runId } = execution;
+    const progress = { bytes: partial.offset, totalBytes };
+    let client;
+    try {
+      client = this.context.client;
+    } catch {
+      return; // no Temporal client here (e.g. MockActivityEnvironment): nobody to tell
+    }
+    client.workflow
+      .getHandle(workflowId, runId)
+      .signal(downloadProgressSignal, progress)
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The Checkpointer: fsync before the heartbeat, a liveness heartbeat that repeats only the last
+ * checkpoint, and progress reports at most once per interval.
+ */
+import type { Context } from '@temporalio/activity';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Checkpointer, type DownloadPosition } from '../../src/activities/checkpointer';
+import type { PartialFile } from '../../src/activities/partial-file';
+
+const PRIOR = { partial: 'a.mp4.t1.0123456789ab.part', offset: 10, etag: '"e"', totalBytes: 100 };
+
+function fakeContext(heartbeatDetails: unknown = undefined) {
+  const log: string[] = [];
+  const signals: unknown[] = [];
+  const context = {
+    info: { heartbeatDetails, workflowExecution: { workflowId: 'w', runId: 'r' } },
+    heartbeat: (details: unknown) => log.push(`heartbeat ${JSON.stringify(details)}`),
+    get client() {
+      return {
+        workflow: {
+          getHandle: () => ({ signal: async (_def: unknown, progress: unknown) => void signals.push(progress) }),
+        },
+      };
+    },
+  } as unknown as Context;
+  return { context, log, signals };
+}
+
+function position(log: string[], offset: number): DownloadPosition {
+  const partial = { name: 'a.mp4.t1.ba9876543210.part', offset, sync: async () => void log.push('sync') };
+  return { partial: partial as unknown as PartialFile, etag: '"e"', totalBytes: 100 };
+}
+
+const intervals = { checkpointIntervalMs: 1_000, progressIntervalMs: 2_000 };
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('Checkpointer', () => {
+  it('takes the previous attempt’s checkpoint as prior, and ignores anything else', () => {
+    expect(new Checkpointer(fakeContext(PRIOR).context, intervals).prior).toEqual(PRIOR);
+    expect(new Checkpointer(fakeContext({ offset: 3 }).context, intervals).prior).toBeUndefined();
+    expect(new Checkpointer(fakeContext().context, intervals).prior).toBeUndefined();
+  });
+
+  it('fsyncs before it heartbeats the offset', async () => {
+    const { context, log } = fakeContext();
+    await new Checkpointer(context, intervals).checkpoint(position(log, 42));
+    expect(log).toEqual([
+      'sync',
+      `heartbeat ${JSON.stringify({ partial: 'a.mp4.t1.ba9876543210.part', offset: 42, etag: '"e"', totalBytes: 100 })}`,
+    ]);
+  });
+
+  it('keeps alive every second with the last checkpoint (the prior one at first), until stopped', async () => {
+    const { context, log } = fakeContext(PRIOR);
+    const checkpointer = new Checkpointer(context, intervals);
+    const stop = checkpointer.keepAlive();
+    vi.advanceTimersByTime(1_000);
+    expect(log).toEqual([`heartbeat ${JSON.stringify(PRIOR)}`]);
+    await checkpointer.checkpoint(position(log, 50));
+    log.length = 0;
+    vi.advanceTimersByTime(2_000);
+    expect(log).toHaveLength(2);
+    expect(log.every((line) => line.includes('"offset":50'))).toBe(true);
+    stop();
+    vi.advanceTimersByTime(5_000);
+    expect(log).toHaveLength(2);
+  });
+
+  it('checkpoints and reports progress only when their intervals have passed', async () => {
+    const { context, log, signals } = fakeContext();
+    const checkpointer = new Checkpointer(context, intervals);
+    await checkpointer.checkpointIfDue(position(log, 1)); // first checkpoint is due at once
+    expect(log.filter((l) => l === 'sync')).toHaveLength(1);
+    expect(signals).toEqual([]); // no progress before one interval of the attempt
+    vi.advanceTimersByTime(500);
+    await checkpointer.checkpointIfDue(position(log, 2));
+    expect(log.filter((l) => l === 'sync')).toHaveLength(1);
+    vi.advanceTimersByTime(1_500);
+    await checkpointer.checkpointIfDue(position(log, 3));
+    expect(log.filter((l) => l === 'sync')).toHaveLength(2);
+    expect(signals).toEqual([{ bytes: 3, totalBytes: 100 }]);
+  });
+
+  it('reports no progress where there is no Temporal client', () => {
+    const { context, log } = fakeContext();
+    Object.defineProperty(context, 'client', {
+      get() {
+        throw new Error('no client');
+      },
+    });
+    expect(() => new Checkpointer(context, intervals).reportProgress(position(log, 1))).not.toThrow();
+  });
+});
