@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contract/definitions';
 import { findTemporalCli } from './binaries';
+import { freePort } from './ports';
 
 /** The `temporal` CLI's names for the search-attribute types we use. */
 const CLI_TYPE_NAMES: Record<string, string> = { KEYWORD: 'Keyword' };
@@ -225,26 +225,4 @@ function signalGroup(pid: number, signal: NodeJS.Signals) {
   } catch {
     // already gone
   }
-}
-
-/**
- * A free port below Linux's ephemeral range (32768-60999). Ports the OS hands out for outgoing
- * connections and for the dev server's own internal services come from that range, so a port
- * chosen there could be taken in the seconds between a kill -9 and a restart on the same port.
- */
-async function freePort(avoid: number[] = []): Promise<number> {
-  for (let tries = 0; tries < 200; tries++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (avoid.includes(port)) continue;
-    if (await canListen(port)) return port;
-  }
-  throw new Error('no free port found between 20000 and 32000');
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }

@@ -2,6 +2,16 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { expect } from 'vitest';
 
+/** The rejection of `promise`, which must reject. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection, got a result');
+    },
+    (e: unknown) => e,
+  );
+}
+
 /** The workflow's failure, which must be an ApplicationFailure. */
 export async function workflowFailure(promise: Promise<unknown>): Promise<ApplicationFailure> {
   const error = await promise.then(

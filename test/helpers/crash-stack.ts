@@ -5,22 +5,25 @@
  * Each scenario gets a stack of its own, so scenarios can run side by side without sharing a
  * server to kill, a fault queue or an output directory.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Checkpoint } from '../../src/activities/partial-file';
+import { DEFAULT_TASK_QUEUE } from '../../src/contract/names';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
-import type { RequestLogEntry } from '../../src/simulator/exchange';
 import { STAGING_DIR_NAME } from '../../src/storage/local';
 import { jitter } from '../../src/workflows/schedule';
 import { createDevServerForTest, type TestDevServer } from './temporal';
 import { startWorkerProcess, type StartWorkerOptions, type WorkerProcess } from './worker-process';
 
 export const CRASH_API_KEY = 'sk-crash-test-SECRET-5e4d3c2b1a';
-export const TASK_QUEUE = 'seedance-video';
+/** The production worker's queue: it runs with no TEMPORAL_TASK_QUEUE set. */
+export const TASK_QUEUE = DEFAULT_TASK_QUEUE;
+/** How long the crash tests wait for a worker, a server or a download to get somewhere. */
+export const CRASH_WAIT_MS = 60_000;
 
 export interface CrashStack {
   server: TestDevServer;
@@ -34,7 +37,10 @@ export interface CrashStack {
 }
 
 export async function startCrashStack(simulator: Omit<SimulatorOptions, 'apiKey'> = {}): Promise<CrashStack> {
-  const [server, sim] = await Promise.all([createDevServerForTest(), createSimulator({ apiKey: CRASH_API_KEY, ...simulator })]);
+  const [server, sim] = await Promise.all([
+    createDevServerForTest(),
+    createSimulator({ apiKey: CRASH_API_KEY, ...simulator }),
+  ]);
   const outputDir = await fs.mkdtemp(path.join(os.tmpdir(), 'seedance-crash-'));
   // Reconnects by itself after the server restarts on the same port.
   const connection = await Connection.connect({ address: server.address });
@@ -74,21 +80,6 @@ export async function startCrashStack(simulator: Omit<SimulatorOptions, 'apiKey'
   };
 }
 
-/** Polls `probe` every 50 ms until it returns something other than undefined/false. */
-export async function until<T>(label: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** A task id whose first timer (check 1) lands near the 480p minimum of 10 s, to keep tests short. */
 export function quickTimerTaskId(): string {
   for (;;) {
@@ -122,62 +113,11 @@ export function finishTask(sim: Simulator, taskId: string): void {
 
 /** A 480p task completed long ago: the first check hands straight over to the download. */
 export function seedCompletedTask(sim: Simulator) {
-  return sim.addTask({ model: 'seedance_1_5_pro_480p', createdMs: Date.now() - 10 * 60_000, timing: { queuedMs: 0, renderMs: 60_000 } });
-}
-
-export function startAwait(client: Client, taskId: string): Promise<WorkflowHandleWithFirstExecutionRunId> {
-  return client.workflow.start('awaitSeedanceVideo', { taskQueue: TASK_QUEUE, workflowId: `seedance-${taskId}`, args: [{ taskId }] });
-}
-
-export function videoRequests(sim: Simulator, taskId: string): RequestLogEntry[] {
-  return sim.requests.filter((r) => r.kind === 'video' && r.taskId === taskId);
-}
-
-export function statusRequests(sim: Simulator, taskId: string): RequestLogEntry[] {
-  return sim.requests.filter((r) => r.kind === 'status' && r.taskId === taskId);
-}
-
-/** The first byte a request asked for: 0 without a Range header. */
-export function rangeStart(entry: RequestLogEntry): number {
-  const match = /^bytes=(\d+)-$/.exec(entry.range ?? '');
-  return match ? Number(match[1]) : 0;
-}
-
-/** Body bytes served for a task's video beyond one copy of the file. */
-export function bytesReServed(sim: Simulator, taskId: string): number {
-  return videoRequests(sim, taskId).reduce((sum, r) => sum + r.bytesServed, 0) - sim.video.length;
-}
-
-export async function sha256OfFile(file: string): Promise<string> {
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
-}
-
-/** What the output directory holds: final files, and what is left in the staging folder. */
-export async function outputContents(stack: CrashStack): Promise<{ files: string[]; staging: string[] }> {
-  const files = (await fs.readdir(stack.outputDir)).filter((name) => name !== STAGING_DIR_NAME).sort();
-  const staging = (await fs.readdir(stack.stagingDir).catch(() => [] as string[])).sort();
-  return { files, staging };
-}
-
-export type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
-
-export async function historyEvents(handle: WorkflowHandle): Promise<HistoryEvent[]> {
-  return (await handle.fetchHistory()).events ?? [];
-}
-
-/** Whether the history holds an event of this kind, e.g. `timerStartedEventAttributes`. */
-export function eventsOf(events: HistoryEvent[], kind: keyof HistoryEvent): HistoryEvent[] {
-  return events.filter((e) => e[kind] !== undefined && e[kind] !== null);
-}
-
-export function eventTimeMs(event: HistoryEvent): number {
-  const t = event.eventTime;
-  return Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
-}
-
-export function durationMs(d: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
-  if (!d) return 0;
-  return Number(d.seconds ?? 0) * 1000 + Math.round((d.nanos ?? 0) / 1e6);
+  return sim.addTask({
+    model: 'seedance_1_5_pro_480p',
+    createdMs: Date.now() - 10 * 60_000,
+    timing: { queuedMs: 0, renderMs: 60_000 },
+  });
 }
 
 /** The `downloadVideo` attempt currently pending on the server, if any. */
@@ -190,26 +130,4 @@ export async function pendingDownload(handle: WorkflowHandle) {
 export async function serverCheckpoint(handle: WorkflowHandle): Promise<Checkpoint | undefined> {
   const payload = (await pendingDownload(handle))?.heartbeatDetails?.payloads?.[0];
   return payload ? defaultPayloadConverter.fromPayload<Checkpoint>(payload) : undefined;
-}
-
-/** Activity attempts as the history records them: type and attempt of every ActivityTaskStarted. */
-export function activityAttempts(events: HistoryEvent[]): { type: string; attempt: number; outcome: string }[] {
-  const scheduled = new Map<string, string>();
-  for (const e of events) {
-    if (e.activityTaskScheduledEventAttributes) scheduled.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
-  }
-  const outcomes = new Map<string, string>();
-  for (const e of events) {
-    const a = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
-    if (!a) continue;
-    const outcome = e.activityTaskCompletedEventAttributes ? 'completed' : e.activityTaskFailedEventAttributes ? 'failed' : e.activityTaskTimedOutEventAttributes ? 'timedOut' : 'canceled';
-    outcomes.set(String(a.startedEventId), outcome);
-  }
-  return events
-    .filter((e) => e.activityTaskStartedEventAttributes)
-    .map((e) => ({
-      type: scheduled.get(String(e.activityTaskStartedEventAttributes!.scheduledEventId)) ?? '',
-      attempt: e.activityTaskStartedEventAttributes!.attempt ?? 0,
-      outcome: outcomes.get(String(e.eventId)) ?? 'pending',
-    }));
 }

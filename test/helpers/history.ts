@@ -1,37 +1,12 @@
 /**
  * Reading workflow histories in tests: every run of a workflow (following continue-as-new), the
- * history as the JSON `temporal workflow show --output json` prints, and small event lookups.
+ * history as decoded JSON text, event lookups, activity attempts and timer durations.
  */
-import type { Client } from '@temporalio/client';
-import type { History } from '@temporalio/common/lib/proto-utils';
-import { historyToJson } from './history-json';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { historyToJson, type History } from '../../src/testing/history';
 
-export type { History };
+export { runsOf, continuedAsNewTo, type History, type Run } from '../../src/testing/history';
 export type HistoryEvent = NonNullable<History['events']>[number];
-
-export interface Run {
-  runId: string;
-  history: History;
-}
-
-/** The runs of a workflow from `firstRunId` on, in order, following each continue-as-new. */
-export async function runsOf(client: Client, workflowId: string, firstRunId: string): Promise<Run[]> {
-  const runs: Run[] = [];
-  let runId: string | undefined = firstRunId;
-  while (runId) {
-    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    runs.push({ runId, history });
-    runId = continuedAsNewTo(history);
-    if (runs.length > 1_000) throw new Error(`runsOf: more than 1000 runs of ${workflowId}`);
-  }
-  return runs;
-}
-
-/** The run id the history continued as new to, if it did. */
-export function continuedAsNewTo(history: History): string | undefined {
-  const last = history.events?.at(-1);
-  return last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
-}
 
 /**
  * The history as JSON text with every payload's data decoded in place (inputs, results, failure
@@ -57,7 +32,9 @@ function decodePayloads(node: unknown): unknown {
 
 function decodeBase64Fields(value: unknown): unknown {
   if (!value || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v]),
+  );
 }
 
 function parseIfJson(text: string): unknown {
@@ -96,13 +73,57 @@ export function countEvents(history: History, attribute: keyof HistoryEvent): nu
   return events(history).filter((e) => e[attribute] !== null && e[attribute] !== undefined).length;
 }
 
-/** Polls `probe` until it returns something other than undefined (real time). */
-export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+/** The events of a workflow's (current run's) history. */
+export async function historyEvents(handle: WorkflowHandle): Promise<HistoryEvent[]> {
+  return events(await handle.fetchHistory());
+}
+
+/** The events of one kind, e.g. `timerStartedEventAttributes`. */
+export function eventsOf(events: HistoryEvent[], kind: keyof HistoryEvent): HistoryEvent[] {
+  return events.filter((e) => e[kind] !== undefined && e[kind] !== null);
+}
+
+export function eventTimeMs(event: HistoryEvent): number {
+  const t = event.eventTime;
+  return Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
+}
+
+/** A protobuf duration in ms. */
+export function durationMs(d: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  if (!d) return 0;
+  return Number(d.seconds ?? 0) * 1000 + Math.round((d.nanos ?? 0) / 1e6);
+}
+
+/** Durations of the timers the workflow started, from its history, in ms. */
+export async function timerDurations(client: Client, workflowId: string): Promise<number[]> {
+  return eventsOf(await historyEvents(client.workflow.getHandle(workflowId)), 'timerStartedEventAttributes').map((e) =>
+    durationMs(e.timerStartedEventAttributes!.startToFireTimeout),
+  );
+}
+
+/** Activity attempts as the history records them: type and attempt of every ActivityTaskStarted, and how it ended. */
+export function activityAttempts(events: HistoryEvent[]): { type: string; attempt: number; outcome: string }[] {
+  const scheduled = new Map<string, string>();
+  for (const e of events) {
+    const attributes = e.activityTaskScheduledEventAttributes;
+    if (attributes) scheduled.set(String(e.eventId), attributes.activityType?.name ?? '');
   }
+  const outcomes = new Map<string, string>();
+  for (const e of events) {
+    const ended: [string, { startedEventId?: unknown } | null | undefined][] = [
+      ['completed', e.activityTaskCompletedEventAttributes],
+      ['failed', e.activityTaskFailedEventAttributes],
+      ['timedOut', e.activityTaskTimedOutEventAttributes],
+      ['canceled', e.activityTaskCanceledEventAttributes],
+    ];
+    const [outcome, attributes] = ended.find(([, a]) => a) ?? [];
+    if (outcome && attributes) outcomes.set(String(attributes.startedEventId), outcome);
+  }
+  return events
+    .filter((e) => e.activityTaskStartedEventAttributes)
+    .map((e) => ({
+      type: scheduled.get(String(e.activityTaskStartedEventAttributes!.scheduledEventId)) ?? '',
+      attempt: e.activityTaskStartedEventAttributes!.attempt ?? 0,
+      outcome: outcomes.get(String(e.eventId)) ?? 'pending',
+    }));
 }

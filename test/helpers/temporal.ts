@@ -12,6 +12,11 @@ declare module 'vitest' {
     temporalCliPath: string | null;
     /** Path of the time-skipping test server, or null when not found. */
     testServerPath: string | null;
+    /**
+     * Where test/global-setup.ts writes the workflow bundle (in the background), or an error;
+     * null when no test file of the run seemed to need it.
+     */
+    workflowBundle: { file: string; errorFile: string } | null;
   }
 }
 

@@ -4,14 +4,19 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../src/simulator';
+import { freePort } from '../../src/testing/ports';
+import { statusRequests } from '../helpers/requests';
 import { createDevServerForTest, type TestDevServer } from '../helpers/temporal';
+import { until } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+
+/** Each probe runs the `temporal` CLI: poll at a pace that leaves the two cores to the server and worker. */
+const CLI_POLL_MS = 250;
 
 const API_KEY = 'sk-live-integration-SECRET-9f8e7d6c5b4a';
 const MINUTE = 60_000;
@@ -44,29 +49,10 @@ afterAll(async () => {
   if (outputDir) await fs.rm(outputDir, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 async function cli(...args: string[]): Promise<string> {
   const result = await server.cli(args);
   if (result.code !== 0) throw new Error(`temporal ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return result.stdout;
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 describe('operating the workflows with the temporal CLI', () => {
@@ -94,31 +80,49 @@ describe('operating the workflows with the temporal CLI', () => {
     const workflowId = `seedance-${task.id}`;
     await cli('workflow', 'start', '--type', 'awaitSeedanceVideo', '--task-queue', 'seedance-video', '--workflow-id', workflowId, '--input', JSON.stringify({ taskId: task.id }));
 
-    const status = await eventually(async () => {
-      const out = await cli('workflow', 'query', '--workflow-id', workflowId, '--type', 'status', '--output', 'json');
-      const parsed = JSON.parse(out) as { queryResult: Array<{ phase: string; remoteStatus: string; checks: number; nextCheckAt: string }> };
-      const value = parsed.queryResult[0]!;
-      return value.phase === 'waiting' ? value : undefined;
-    });
+    const status = await until(
+      async () => {
+        const out = await cli('workflow', 'query', '--workflow-id', workflowId, '--type', 'status', '--output', 'json');
+        const parsed = JSON.parse(out) as {
+          queryResult: Array<{ phase: string; remoteStatus: string; checks: number; nextCheckAt: string }>;
+        };
+        const value = parsed.queryResult[0]!;
+        return value.phase === 'waiting' ? value : undefined;
+      },
+      20_000,
+      'the waiting phase',
+      CLI_POLL_MS,
+    );
     expect(status).toMatchObject({ phase: 'waiting', remoteStatus: 'processing', checks: 1 });
     expect(Date.parse(status.nextCheckAt)).toBeGreaterThan(Date.now());
 
-    const listed = await eventually(async () => {
-      const out = await cli('workflow', 'list', '--query', `SeedanceStatus='processing' AND SeedanceTaskId='${task.id}'`, '--output', 'json');
-      return out.includes(workflowId) ? out : undefined;
-    });
+    const listed = await until(
+      async () => {
+        const query = `SeedanceStatus='processing' AND SeedanceTaskId='${task.id}'`;
+        const out = await cli('workflow', 'list', '--query', query, '--output', 'json');
+        return out.includes(workflowId) ? out : undefined;
+      },
+      20_000,
+      'the workflow listed as processing',
+      CLI_POLL_MS,
+    );
     expect(listed).toContain(workflowId);
 
     const signalledAt = Date.now();
     await cli('workflow', 'signal', '--workflow-id', workflowId, '--name', 'cancel', '--input', JSON.stringify({ reason: 'not needed any more' }));
-    const described = await eventually(async () => {
-      const out = await cli('workflow', 'describe', '--workflow-id', workflowId, '--output', 'json');
-      return out.includes('"WORKFLOW_EXECUTION_STATUS_FAILED"') ? out : undefined;
-    }, 10_000);
+    const described = await until(
+      async () => {
+        const out = await cli('workflow', 'describe', '--workflow-id', workflowId, '--output', 'json');
+        return out.includes('"WORKFLOW_EXECUTION_STATUS_FAILED"') ? out : undefined;
+      },
+      10_000,
+      'the workflow failed',
+      CLI_POLL_MS,
+    );
     expect(Date.now() - signalledAt).toBeLessThan(5_000);
     expect(described).toContain('SeedanceWorkflowCancelled');
     expect(described).toContain('not needed any more');
-    const lateChecks = sim.requests.filter((r) => r.kind === 'status' && r.taskId === task.id && r.at > signalledAt);
+    const lateChecks = statusRequests(sim, task.id).filter((r) => r.at > signalledAt);
     expect(lateChecks).toEqual([]);
     expect(await fs.readdir(outputDir)).not.toContain(`${task.id}.mp4`);
   });

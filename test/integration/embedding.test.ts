@@ -18,7 +18,10 @@ import { MAX_HEARTBEAT_THROTTLE_INTERVAL, seedanceWorkerOptions } from '../../sr
 import { SeedanceClient } from '../../src/seedance/client';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { LocalDirectoryStorage, STAGING_DIR_NAME } from '../../src/storage';
+import { videoRequests } from '../helpers/requests';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { until } from '../helpers/wait';
+import { readyTask, uniqueId } from '../helpers/workflows';
 import type { clipOfTask, failureTypeOfTask } from './embedding/parent-workflows';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -32,15 +35,6 @@ let outputDir: string;
 let worker: Worker;
 let running: Promise<void>;
 const taskQueue = `embedding-${process.pid}`;
-let counter = 0;
-
-async function readyTask(prefix: string, outcome: 'completed' | 'failed' = 'completed'): Promise<string> {
-  const id = `video_${prefix}_${process.pid}_${++counter}`;
-  await sim.addTask({ id, model: 'seedance_1_5_pro_480p', timing: { queuedMs: 0, renderMs: 0 }, outcome, error: 'policy' });
-  return id;
-}
-
-const videoGets = (taskId: string) => sim.requests.filter((r) => r.kind === 'video' && r.taskId === taskId);
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
@@ -75,7 +69,7 @@ afterAll(async () => {
 
 describe('a parent workflow through the typed child helper', () => {
   it('gets the typed result of awaitSeedanceVideo', async () => {
-    const taskId = await readyTask('child');
+    const { taskId } = await readyTask(sim, 'child');
     const clip = await env.client.workflow.execute<typeof clipOfTask>('clipOfTask', {
       taskQueue,
       workflowId: `parent-${taskId}`,
@@ -92,7 +86,7 @@ describe('a parent workflow through the typed child helper', () => {
   });
 
   it('sees the typed failure type of a failed task', async () => {
-    const taskId = await readyTask('child-failed', 'failed');
+    const { taskId } = await readyTask(sim, 'child-failed', { outcome: 'failed', error: 'policy' });
     const type = await env.client.workflow.execute<typeof failureTypeOfTask>('failureTypeOfTask', {
       taskQueue,
       workflowId: `parent-${taskId}`,
@@ -103,13 +97,13 @@ describe('a parent workflow through the typed child helper', () => {
 
   it('cancelling the parent cancels the child, which removes its partial file before the parent closes', async () => {
     sim.inject({ kind: 'throttle', bytesPerSecond: 20_000 });
-    const taskId = await readyTask('child-cancel');
+    const { taskId } = await readyTask(sim, 'child-cancel');
     const parent = await env.client.workflow.start<typeof clipOfTask>('clipOfTask', {
       taskQueue,
       workflowId: `parent-${taskId}`,
       args: [taskId, taskQueue],
     });
-    await until(() => (videoGets(taskId).at(-1)?.bytesServed ?? 0) > 20_000);
+    await until(() => (videoRequests(sim, taskId).at(-1)?.bytesServed ?? 0) > 20_000);
     await parent.cancel();
     await expect(parent.result()).rejects.toThrow(WorkflowFailedError);
     const child = await getSeedanceVideoHandle(env.client, taskId).describe();
@@ -133,11 +127,11 @@ describe("a user's own Worker.create({...seedanceWorkerOptions()})", () => {
     sim.inject({ kind: 'throttle', bytesPerSecond: 20_000, times: 3 });
     const handles: WorkflowHandle[] = [];
     for (const prefix of ['lat-a', 'lat-b', 'lat-c']) {
-      const taskId = await readyTask(prefix);
+      const { taskId } = await readyTask(sim, prefix);
       handles.push(await startSeedanceVideo(env.client, { taskId }, { taskQueue }));
     }
     const taskIds = handles.map((h) => h.workflowId.replace(/^seedance-/, ''));
-    await until(() => taskIds.every((id) => (videoGets(id).at(-1)?.bytesServed ?? 0) > 30_000));
+    await until(() => taskIds.every((id) => (videoRequests(sim, id).at(-1)?.bytesServed ?? 0) > 30_000));
     for (const handle of handles) await handle.signal(cancelSignal, { reason: 'latency probe' });
     const latencies: number[] = [];
     // Measured on the server's clock, from each run's history: signal received to run closed.
@@ -149,14 +143,14 @@ describe("a user's own Worker.create({...seedanceWorkerOptions()})", () => {
       latencies.push(Math.round(at(events.at(-1)) - at(signalled)));
     }
     for (const handle of handles) expect((await handle.query(statusQuery)).phase).toBe('cancelled');
-    for (const id of taskIds) expect(videoGets(id).every((r) => !r.complete)).toBe(true);
+    for (const id of taskIds) expect(videoRequests(sim, id).every((r) => !r.complete)).toBe(true);
     console.info(`embedding: cancel latencies ${latencies.join(', ')} ms`);
     expect(Math.max(...latencies)).toBeLessThan(3_000);
   });
 
   it('startSeedanceVideo attaches to the running workflow instead of starting a second one', async () => {
     sim.inject({ kind: 'throttle', bytesPerSecond: 20_000 });
-    const taskId = await readyTask('attach');
+    const { taskId } = await readyTask(sim, 'attach');
     const first = await startSeedanceVideo(env.client, { taskId }, { taskQueue });
     const second = await startSeedanceVideo(env.client, { taskId }, { taskQueue });
     expect(second.workflowId).toBe(workflowIdForTask(taskId));
@@ -169,7 +163,7 @@ describe("a user's own Worker.create({...seedanceWorkerOptions()})", () => {
     const input = {
       request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text' as const, text: 'a red fox in snow' }] },
     };
-    const workflowId = `order-${process.pid}-${++counter}`;
+    const workflowId = uniqueId('order');
     const first = await startGenerateSeedanceVideo(env.client, input, { taskQueue, workflowId });
     const second = await startGenerateSeedanceVideo(env.client, input, { taskQueue, workflowId });
     expect(second.firstExecutionRunId).toBe(first.firstExecutionRunId);
@@ -179,13 +173,5 @@ describe("a user's own Worker.create({...seedanceWorkerOptions()})", () => {
     expect(sim.createCount()).toBe(creates + 1);
   });
 });
-
-async function until(check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };

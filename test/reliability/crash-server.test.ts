@@ -1,34 +1,28 @@
 /**
- * Crash scenarios 3, 4 and 5 of the reliability plan: the Temporal dev server killed with -9 and
- * restarted on the same SQLite file and ports, alone or together with the worker (the production
- * `src/worker.ts` as a child process). The simulator runs in this process and counts requests.
+ * Crash scenarios 3, 4 and 5 (docs/reliability-scenarios.md): the Temporal dev server killed with
+ * -9 and restarted on the same SQLite file and ports, alone or together with the worker (the
+ * production `src/worker.ts` as a child process). The simulator runs in this process and counts
+ * requests.
  *
  * Each scenario has a stack of its own (server, simulator, output directory, workers); two
  * groups of them run side by side, each one scenario at a time.
  */
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
-import type { GenerateSeedanceVideoInput, SeedanceVideoResult } from '../../src/contract/types';
+import type { GenerateSeedanceVideoInput } from '../../src/contract/types';
 import {
+  CRASH_WAIT_MS,
   TASK_QUEUE,
-  activityAttempts,
-  bytesReServed,
-  durationMs,
-  eventTimeMs,
-  eventsOf,
   finishTask,
-  historyEvents,
-  outputContents,
-  rangeStart,
   seedCompletedTask,
   seedProcessingTask,
-  sha256OfFile,
-  sleep,
-  startAwait,
   startCrashStack,
-  until,
-  videoRequests,
 } from '../helpers/crash-stack';
+import { outputContents, sha256OfFile } from '../helpers/files';
+import { activityAttempts, durationMs, eventTimeMs, eventsOf, historyEvents } from '../helpers/history';
+import { bytesReServed, rangeStart, videoRequests } from '../helpers/requests';
+import { sleep, until } from '../helpers/wait';
+import { startAwait, startGenerate } from '../helpers/workflows';
 
 describe.concurrent('the Temporal server crashes', () => {
   describe('timers', () => {
@@ -38,16 +32,20 @@ describe.concurrent('the Temporal server crashes', () => {
       const { sim, client, server } = stack;
       await stack.startWorker();
       const task = await seedProcessingTask(sim);
-      const handle = await startAwait(client, task.id);
+      const handle = await startAwait(client, TASK_QUEUE, { taskId: task.id });
 
-      const timer = await until('the first timer', async () => eventsOf(await historyEvents(handle), 'timerStartedEventAttributes')[0]);
+      const timer = await until(
+        async () => eventsOf(await historyEvents(handle), 'timerStartedEventAttributes')[0],
+        CRASH_WAIT_MS,
+        'the first timer',
+      );
       finishTask(sim, task.id);
       const dueAt = eventTimeMs(timer) + durationMs(timer.timerStartedEventAttributes!.startToFireTimeout);
       await server.kill('SIGKILL');
       await sleep(Math.max(0, dueAt - Date.now()) + 3_000); // the timer is due while the server is down
       const restartingAt = Date.now();
       await server.restart();
-      const result = (await handle.result()) as SeedanceVideoResult;
+      const result = await handle.result();
 
       const events = await historyEvents(handle);
       const fired = eventsOf(events, 'timerFiredEventAttributes');
@@ -73,9 +71,18 @@ describe.concurrent('the Temporal server crashes', () => {
         const input: GenerateSeedanceVideoInput = {
           request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'a paper boat on a river' }] },
         };
-        const handle = await client.workflow.start('generateSeedanceVideo', { taskQueue: TASK_QUEUE, workflowId: `generate-both-die-${firstUp}-first`, args: [input] });
+        const handle = await startGenerate(
+          client,
+          TASK_QUEUE,
+          input,
+          { workflowId: `generate-both-die-${firstUp}-first` },
+        );
 
-        const timer = await until('the first timer', async () => eventsOf(await historyEvents(handle), 'timerStartedEventAttributes')[0]);
+        const timer = await until(
+          async () => eventsOf(await historyEvents(handle), 'timerStartedEventAttributes')[0],
+          CRASH_WAIT_MS,
+          'the first timer',
+        );
         expect(sim.createCount()).toBe(1);
         await Promise.all([worker.kill('SIGKILL'), server.kill('SIGKILL')]);
         await sleep(1_000);
@@ -91,7 +98,7 @@ describe.concurrent('the Temporal server crashes', () => {
           await server.restart();
           await next.ready;
         }
-        const result = (await handle.result()) as SeedanceVideoResult;
+        const result = await handle.result();
 
         const events = await historyEvents(handle);
         expect(sim.createCount()).toBe(1);
@@ -104,7 +111,7 @@ describe.concurrent('the Temporal server crashes', () => {
         expect((await handle.describe()).runId).toBe(handle.firstExecutionRunId);
         expect(result).toMatchObject({ status: 'completed', checks: 1, video: { bytes: sim.video.length, sha256: sim.videoSha256 } });
         expect(await sha256OfFile(fileURLToPath(result.video.uri))).toBe(sim.videoSha256);
-        expect(await outputContents(stack)).toEqual({ files: [`${result.taskId}.mp4`], staging: [] });
+        expect(await outputContents(stack.outputDir)).toEqual({ files: [`${result.taskId}.mp4`], partials: [] });
       }, 90_000);
     }
   });
@@ -122,13 +129,17 @@ describe.concurrent('the Temporal server crashes', () => {
         await stack.startWorker();
         const task = await seedCompletedTask(sim);
         sim.inject({ target: 'video', kind: 'throttle', bytesPerSecond, persistent: true });
-        const handle = await startAwait(client, task.id);
+        const handle = await startAwait(client, TASK_QUEUE, { taskId: task.id });
 
-        await until('40% of the video served', () => videoRequests(sim, task.id).find((r) => r.bytesServed >= 0.4 * size));
+        await until(
+          () => videoRequests(sim, task.id).find((r) => r.bytesServed >= 0.4 * size),
+          CRASH_WAIT_MS,
+          '40% served',
+        );
         await server.kill('SIGKILL');
         await sleep(outageMs);
         await server.restart();
-        const result = (await handle.result()) as SeedanceVideoResult;
+        const result = await handle.result();
 
         const requests = videoRequests(sim, task.id);
         const attempts = activityAttempts(await historyEvents(handle)).filter((a) => a.type === 'downloadVideo');
@@ -145,7 +156,7 @@ describe.concurrent('the Temporal server crashes', () => {
         }
         expect(result.video).toMatchObject({ bytes: size, sha256: sim.videoSha256 });
         expect(await sha256OfFile(fileURLToPath(result.video.uri))).toBe(sim.videoSha256);
-        expect(await outputContents(stack)).toEqual({ files: [`${task.id}.mp4`], staging: [] });
+        expect(await outputContents(stack.outputDir)).toEqual({ files: [`${task.id}.mp4`], partials: [] });
       }, 90_000);
     }
   });

@@ -1,8 +1,8 @@
 /**
- * Crash scenarios 1, 2, 6, 7, 21 and 22 of the reliability plan, with real processes: the
+ * Crash scenarios 1, 2, 6, 7, 21 and 22 (docs/reliability-scenarios.md), with real processes: the
  * production worker (`src/worker.ts`) as a child process that the test kills with -9, stops
- * gracefully with SIGTERM or freezes with SIGSTOP; a dev server on a SQLite file; the simulator
- * in this process, where the test throttles the download and reads every request it served.
+ * gracefully with SIGTERM or freezes with SIGSTOP; a dev server on a SQLite file; the simulator in
+ * this process, where the test throttles the download and reads every request it served.
  *
  * Each scenario has a stack of its own (server, simulator, output directory, workers). The kill
  * around the create waits minutes for a timeout, so it runs beside the others; those run one at a
@@ -17,31 +17,27 @@ import { describe, it } from 'vitest';
 import { DEFAULT_DOWNLOAD_POLICY } from '../../src/activities/dependencies';
 import type { Simulator } from '../../src/simulator';
 import { loadSampleVideo, withTrailingFreeBox } from '../../src/simulator/sample-video';
-import type { GenerateSeedanceVideoInput, SeedanceVideoResult } from '../../src/contract/types';
+import type { GenerateSeedanceVideoInput } from '../../src/contract/types';
 import {
+  CRASH_WAIT_MS,
   TASK_QUEUE,
-  activityAttempts,
-  bytesReServed,
-  durationMs,
-  eventTimeMs,
-  eventsOf,
   finishTask,
-  historyEvents,
-  outputContents,
-  rangeStart,
+  pendingDownload,
   seedCompletedTask,
   seedProcessingTask,
   serverCheckpoint,
-  pendingDownload,
-  sha256OfFile,
-  sleep,
-  startAwait,
   startCrashStack,
-  statusRequests,
-  until,
-  videoRequests,
 } from '../helpers/crash-stack';
+import { outputContents, sha256OfFile } from '../helpers/files';
+import { activityAttempts, durationMs, eventTimeMs, eventsOf, historyEvents } from '../helpers/history';
+import { bytesReServed, rangeStart, statusRequests, videoRequests } from '../helpers/requests';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
+import { sleep, until } from '../helpers/wait';
+import { startAwait, startGenerate } from '../helpers/workflows';
+
+const LIGHTHOUSE: GenerateSeedanceVideoInput = {
+  request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'a lighthouse in the fog' }] },
+};
 
 /** How often the worker sends heartbeats on (`maxHeartbeatThrottleInterval` in src/create-worker.ts). */
 const HEARTBEAT_SEND_INTERVAL_MS = 2_000;
@@ -76,9 +72,18 @@ describe.concurrent('the worker crashes', () => {
     });
     const { sim } = stack;
     const worker = await stack.startWorker({ TEMPORAL_ADDRESS: proxy.address });
-    const handle = await startGenerate(stack.client, 'generate-killed-after-create');
+    const handle = await startGenerate(
+      stack.client,
+      TASK_QUEUE,
+      LIGHTHOUSE,
+      { workflowId: 'generate-killed-after-create' },
+    );
 
-    const created = await until('the create answered', () => sim.requests.find((r) => r.kind === 'create' && r.complete));
+    const created = await until(
+      () => sim.requests.find((r) => r.kind === 'create' && r.complete),
+      CRASH_WAIT_MS,
+      'the create answered',
+    );
     expect(created.status).toBe(200);
     await sleep(500); // the worker reads the answer and sends its completion (into the proxy)
     await worker.kill('SIGKILL');
@@ -104,9 +109,13 @@ describe.concurrent('the worker crashes', () => {
       const { sim, client } = stack;
       const worker = await stack.startWorker();
       const task = await seedProcessingTask(sim);
-      const handle = await startAwait(client, task.id);
+      const handle = await startAwait(client, TASK_QUEUE, { taskId: task.id });
 
-      const timer = await until('the first timer', async () => eventsOf(await historyEvents(handle), 'timerStartedEventAttributes')[0]);
+      const timer = await until(
+        async () => eventsOf(await historyEvents(handle), 'timerStartedEventAttributes')[0],
+        CRASH_WAIT_MS,
+        'the first timer',
+      );
       finishTask(sim, task.id);
       await worker.kill('SIGKILL');
       const killedAt = Date.now();
@@ -115,7 +124,7 @@ describe.concurrent('the worker crashes', () => {
       await sleep(Math.max(0, firesAt - Date.now()) + 500);
       const restartedAt = Date.now();
       await stack.startWorker();
-      const result = (await handle.result()) as SeedanceVideoResult;
+      const result = await handle.result();
 
       const events = await historyEvents(handle);
       const fired = eventsOf(events, 'timerFiredEventAttributes');
@@ -141,23 +150,28 @@ describe.concurrent('the worker crashes', () => {
       const worker = await stack.startWorker();
       const task = await seedCompletedTask(sim);
       sim.inject({ target: 'video', kind: 'throttle', bytesPerSecond, persistent: true });
-      const handle = await startAwait(client, task.id);
+      const handle = await startAwait(client, TASK_QUEUE, { taskId: task.id });
 
-      const first = await until('40% of the video served', () => videoRequests(sim, task.id).find((r) => r.bytesServed >= 0.4 * size));
+      const first = await until(
+        () => videoRequests(sim, task.id).find((r) => r.bytesServed >= 0.4 * size),
+        CRASH_WAIT_MS,
+        '40% served',
+      );
       await worker.kill('SIGKILL');
       const servedBeforeKill = first.bytesServed;
       // The server's copy of the last heartbeat: all a retry knows about the first attempt.
       const checkpoint = await serverCheckpoint(handle);
       sim.clearFaults(); // the retry may go at full speed
       await stack.startWorker();
-      const result = (await handle.result()) as SeedanceVideoResult;
+      const result = await handle.result();
 
       const requests = videoRequests(sim, task.id);
       expect(requests).toHaveLength(2);
       expect(checkpoint?.offset).toBeGreaterThan(0);
       expect(requests[1]).toMatchObject({ status: 206, range: `bytes=${checkpoint!.offset}-`, ifRange: checkpoint!.etag });
       const reServed = bytesReServed(sim, task.id);
-      // Rule 1: the heartbeat may lag the file by one send interval plus one checkpoint interval.
+      // The disk is the checkpoint and the heartbeat only points at it, so the heartbeat may lag the
+      // file by one send interval plus one checkpoint interval.
       // Without a resume the retry would re-serve all 40% (about 71 KB), far above this.
       const bound = (bytesPerSecond * (HEARTBEAT_SEND_INTERVAL_MS + CHECKPOINT_INTERVAL_MS + HEARTBEAT_LAG_SLACK_MS)) / 1000;
       console.log(
@@ -171,7 +185,7 @@ describe.concurrent('the worker crashes', () => {
       expect(activityAttempts(await historyEvents(handle)).filter((a) => a.type === 'downloadVideo')).toEqual([
         { type: 'downloadVideo', attempt: 2, outcome: 'completed' },
       ]);
-      expect(await outputContents(stack)).toEqual({ files: [`${task.id}.mp4`], staging: [] });
+      expect(await outputContents(stack.outputDir)).toEqual({ files: [`${task.id}.mp4`], partials: [] });
     }, 90_000);
 
     it.sequential('6: the file was stored but the completion never reached the server: the retry returns it with no video body bytes', async ({ expect, onTestFinished }) => {
@@ -187,14 +201,18 @@ describe.concurrent('the worker crashes', () => {
       const worker = await stack.startWorker({ TEMPORAL_ADDRESS: proxy.address });
       const task = await seedCompletedTask(sim);
       sim.inject({ target: 'video', kind: 'throttle', bytesPerSecond: 60_000, persistent: true });
-      const handle = await startAwait(client, task.id);
+      const handle = await startAwait(client, TASK_QUEUE, { taskId: task.id });
 
-      await until('90% of the video served', () => videoRequests(sim, task.id).find((r) => r.bytesServed >= 0.9 * size));
+      await until(
+        () => videoRequests(sim, task.id).find((r) => r.bytesServed >= 0.9 * size),
+        CRASH_WAIT_MS,
+        '90% served',
+      );
       // From now on the server hears nothing from this worker: the download ends, the file is
       // verified and renamed into place, and the activity's completion goes nowhere.
       proxy.holdUpstream();
       const finalPath = path.join(stack.outputDir, `${task.id}.mp4`);
-      await until('the final file', () => fs.stat(finalPath).then(() => true, () => false));
+      await until(() => fs.stat(finalPath).then(() => true, () => false), CRASH_WAIT_MS, 'the final file');
       await sleep(500); // time to send the completion (into the proxy)
       await worker.kill('SIGKILL');
       proxy.dropAll();
@@ -202,7 +220,7 @@ describe.concurrent('the worker crashes', () => {
       expect(await pendingDownloadAttempt(handle)).toBe(1); // the server still waits for attempt 1
 
       await stack.startWorker();
-      const result = (await handle.result()) as SeedanceVideoResult;
+      const result = await handle.result();
 
       const [, ...retry] = videoRequests(sim, task.id);
       // The retry only asks whether the host still has exactly that many bytes: 416, no body.
@@ -214,7 +232,7 @@ describe.concurrent('the worker crashes', () => {
       ]);
       expect(result.video).toMatchObject({ bytes: size, sha256: sim.videoSha256 });
       expect(await sha256OfFile(finalPath)).toBe(sim.videoSha256);
-      expect(await outputContents(stack)).toEqual({ files: [`${task.id}.mp4`], staging: [] });
+      expect(await outputContents(stack.outputDir)).toEqual({ files: [`${task.id}.mp4`], partials: [] });
     }, 90_000);
 
     it.sequential('7: the API accepted the create but its response was lost: a typed SeedanceCreateOutcomeUnknown, one POST, never retried', async ({ expect, onTestFinished }) => {
@@ -223,7 +241,12 @@ describe.concurrent('the worker crashes', () => {
       const { sim } = stack;
       await stack.startWorker();
       sim.inject({ target: 'create', kind: 'dropResponse' });
-      const handle = await startGenerate(stack.client, 'generate-lost-response');
+      const handle = await startGenerate(
+        stack.client,
+        TASK_QUEUE,
+        LIGHTHOUSE,
+        { workflowId: 'generate-lost-response' },
+      );
 
       const error = await handle.result().then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -247,24 +270,28 @@ describe.concurrent('the worker crashes', () => {
       const worker = await stack.startWorker({ SEEDANCE_SHUTDOWN_GRACE_MS: '1000' });
       const task = await seedCompletedTask(sim);
       sim.inject({ target: 'video', kind: 'throttle', bytesPerSecond, persistent: true });
-      const handle = await startAwait(client, task.id);
+      const handle = await startAwait(client, TASK_QUEUE, { taskId: task.id });
 
-      await until('30% of the video served', () => videoRequests(sim, task.id).find((r) => r.bytesServed >= 0.3 * size));
+      await until(
+        () => videoRequests(sim, task.id).find((r) => r.bytesServed >= 0.3 * size),
+        CRASH_WAIT_MS,
+        '30% served',
+      );
       const stoppingAt = Date.now();
       expect(await worker.kill('SIGTERM')).toBe(0);
       const stopMs = Date.now() - stoppingAt;
 
-      const { staging } = await outputContents(stack);
-      expect(staging).toHaveLength(1); // the partial is kept...
-      const partialSize = (await fs.stat(path.join(stack.stagingDir, staging[0]!))).size;
+      const { partials } = await outputContents(stack.outputDir);
+      expect(partials).toHaveLength(1); // the partial is kept...
+      const partialSize = (await fs.stat(path.join(stack.stagingDir, partials[0]!))).size;
       const servedToFirst = videoRequests(sim, task.id)[0]!.bytesServed;
       // ...and the server's checkpoint points at all of it.
-      expect(await serverCheckpoint(handle)).toMatchObject({ partial: staging[0], offset: partialSize });
+      expect(await serverCheckpoint(handle)).toMatchObject({ partial: partials[0], offset: partialSize });
       console.log(`scenario 21: stopped in ${stopMs} ms; kept ${partialSize} bytes of ${servedToFirst} served`);
 
       sim.clearFaults();
       await stack.startWorker();
-      const result = (await handle.result()) as SeedanceVideoResult;
+      const result = await handle.result();
 
       const requests = videoRequests(sim, task.id);
       expect(requests).toHaveLength(2);
@@ -272,7 +299,7 @@ describe.concurrent('the worker crashes', () => {
       expect(bytesReServed(sim, task.id)).toBe(servedToFirst - partialSize); // only what was in flight at the stop
       expect(result.video).toMatchObject({ bytes: size, sha256: sim.videoSha256 });
       expect(await sha256OfFile(fileURLToPath(result.video.uri))).toBe(sim.videoSha256);
-      expect(await outputContents(stack)).toEqual({ files: [`${task.id}.mp4`], staging: [] });
+      expect(await outputContents(stack.outputDir)).toEqual({ files: [`${task.id}.mp4`], partials: [] });
     }, 90_000);
 
     it.sequential('22: a worker frozen (SIGSTOP) past the heartbeat timeout is replaced; thawed, the zombie stops at its next heartbeat and one verified file remains', async ({ expect, onTestFinished }) => {
@@ -290,9 +317,13 @@ describe.concurrent('the worker crashes', () => {
       const zombie = await stack.startWorker({ TEMPORAL_ADDRESS: proxy.address });
       const task = await seedCompletedTask(sim);
       sim.inject({ target: 'video', kind: 'throttle', bytesPerSecond: 10_000, persistent: true });
-      const handle = await startAwait(client, task.id);
+      const handle = await startAwait(client, TASK_QUEUE, { taskId: task.id });
 
-      const first = await until('the first 30 KB served', () => videoRequests(sim, task.id).find((r) => r.bytesServed >= 30_000));
+      const first = await until(
+        () => videoRequests(sim, task.id).find((r) => r.bytesServed >= 30_000),
+        CRASH_WAIT_MS,
+        'the first 30 KB served',
+      );
       zombie.signal('SIGSTOP');
       // A frozen worker's open long polls would go on taking the retries (each then times out after
       // 10 s) until the server expires them, about a minute (measured: attempts 2-4, 70 s). A paused
@@ -301,9 +332,9 @@ describe.concurrent('the worker crashes', () => {
       const frozenAt = Date.now();
       sim.clearFaults(); // the frozen response stays throttled; the next one goes at full speed
       await stack.startWorker();
-      const second = await until('the new worker resuming the download', () => videoRequests(sim, task.id)[1], 60_000);
+      const second = await until(() => videoRequests(sim, task.id)[1], 60_000, 'the new worker resuming the download');
       const takeoverMs = Date.now() - frozenAt;
-      const result = (await handle.result()) as SeedanceVideoResult;
+      const result = await handle.result();
       expect(first.complete).toBe(false);
       expect(second).toMatchObject({ status: 206 });
       expect(rangeStart(second)).toBeGreaterThan(0); // resumed from the frozen attempt's checkpoint
@@ -314,7 +345,7 @@ describe.concurrent('the worker crashes', () => {
       };
       const thawedAt = Date.now();
       zombie.signal('SIGCONT');
-      await until('the zombie dropping its download', () => zombieStoppedAt > 0, 15_000);
+      await until(() => zombieStoppedAt > 0, 15_000, 'the zombie dropping its download');
       await zombie.waitForLog('this attempt was replaced on the server', 10_000);
       await sleep(500); // let it finish its clean-up
       const attempts = activityAttempts(await historyEvents(handle)).filter((a) => a.type === 'downloadVideo');
@@ -330,19 +361,10 @@ describe.concurrent('the worker crashes', () => {
       expect(attempts).toEqual([{ type: 'downloadVideo', attempt: 2, outcome: 'completed' }]);
       expect(result.video).toMatchObject({ bytes: size, sha256: sim.videoSha256 });
       expect(await sha256OfFile(fileURLToPath(result.video.uri))).toBe(sim.videoSha256);
-      expect(await outputContents(stack)).toEqual({ files: [`${task.id}.mp4`], staging: [] });
+      expect(await outputContents(stack.outputDir)).toEqual({ files: [`${task.id}.mp4`], partials: [] });
     }, 90_000);
   });
 });
-
-function startGenerate(client: CrashClient, workflowId: string) {
-  const input: GenerateSeedanceVideoInput = {
-    request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'a lighthouse in the fog' }] },
-  };
-  return client.workflow.start('generateSeedanceVideo', { taskQueue: TASK_QUEUE, workflowId, args: [input] });
-}
-
-type CrashClient = Awaited<ReturnType<typeof startCrashStack>>['client'];
 
 async function pendingDownloadAttempt(handle: Parameters<typeof serverCheckpoint>[0]): Promise<number | undefined> {
   return (await pendingDownload(handle))?.attempt ?? undefined;

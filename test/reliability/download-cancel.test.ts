@@ -1,8 +1,8 @@
 /**
- * Scenario 20 of the reliability plan through the real workflow on the time-skipping server: the
- * `cancel` signal arrives while the video streams. The workflow cancels `downloadVideo`, the
- * activity learns it from its heartbeat, deletes its partial file, and only then
- * (WAIT_CANCELLATION_COMPLETED) does the workflow fail with SeedanceWorkflowCancelled.
+ * Scenario 20 (docs/reliability-scenarios.md) through the real workflow on the time-skipping
+ * server: the `cancel` signal arrives while the video streams. The workflow cancels
+ * `downloadVideo`, the activity learns it from its heartbeat, deletes its partial file, and only
+ * then (WAIT_CANCELLATION_COMPLETED) does the workflow fail with SeedanceWorkflowCancelled.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,11 @@ import { STAGING_DIR_NAME } from '../../src/storage';
 import type { SeedanceVideoStatus } from '../../src/contract/types';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
-import { outputContents, readyTask, startAwait, until, videoRequests, workflowFailure } from '../helpers/download-scenarios';
+import { workflowFailure } from '../helpers/assertions';
+import { outputContents } from '../helpers/files';
+import { videoRequests } from '../helpers/requests';
+import { until } from '../helpers/wait';
+import { readyTask, startAwait } from '../helpers/workflows';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;

@@ -5,10 +5,10 @@
  * files themselves are the oracle: the Range a retry sends must equal the bytes its checkpoint
  * says are on disk, and those bytes must be the video's prefix.
  *
- * Scenarios 8 and 12 (exact offsets), 11 (already complete), 13 (typed stall failures) and the
- * design rules 3 (one exclusive temp file per attempt, nothing under the final name before
- * verification, rename then directory fsync) and 4 (what each cancellation reason does with the
- * partial file).
+ * Scenarios 8 and 12 (exact offsets), 11 (already complete) and 13 (typed stall failures) of
+ * docs/reliability-scenarios.md, and two design rules: one exclusive temp file per attempt, with
+ * nothing under the final name before verification (rename, then directory fsync); and what each
+ * cancellation reason does with the partial file.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -18,7 +18,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { Checkpoint } from '../../src/activities/partial-file';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { LocalDirectoryStorage, STAGING_DIR_NAME } from '../../src/storage';
-import { activityRunner, ids, outputContents, rejection, sha256, until, videoRequests, type ActivityRunner } from '../helpers/download-scenarios';
+import { rejection } from '../helpers/assertions';
+import { activityRunner, downloadInput, type ActivityRunner } from '../helpers/download-activity';
+import { outputContents, sha256 } from '../helpers/files';
+import { videoRequests } from '../helpers/requests';
+import { until } from '../helpers/wait';
 import { SIM_KEY } from '../helpers/harness';
 
 /** File-system calls of interest, in order: renames and fsyncs (to check the commit protocol). */
@@ -74,11 +78,7 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-async function readyTask(prefix: string): Promise<{ taskId: string; fileName: string }> {
-  const { taskId } = ids(prefix);
-  await sim.addTask({ id: taskId, timing: { queuedMs: 0, renderMs: 0 } });
-  return { taskId, fileName: `${taskId}.mp4` };
-}
+const readyTask = (prefix: string) => downloadInput(sim, prefix);
 
 function partialPath(checkpoint: Checkpoint): string {
   return path.join(storage.stagingDir, checkpoint.partial);
@@ -248,7 +248,7 @@ describe('13: stalls are typed and checkpointed', () => {
   });
 });
 
-describe('rule 3: one temp file per attempt, verified before it gets the final name', () => {
+describe('one temp file per attempt, verified before it gets the final name', () => {
   it('keeps the final name absent until the file is verified, then renames and fsyncs the directory', async () => {
     const input = await readyTask('commit');
     sim.inject({ kind: 'throttle', bytesPerSecond: 150_000 });
@@ -321,7 +321,7 @@ describe('rule 3: one temp file per attempt, verified before it gets the final n
   });
 });
 
-describe('rule 4: what a cancellation does with the partial file depends on its reason', () => {
+describe('what a cancellation does with the partial file depends on its reason', () => {
   it('a partial nobody will resume (e.g. a cancel during a retry’s backoff: no attempt runs to delete it) is swept once stale', async () => {
     const staging = storage.stagingDir;
     const stale = path.join(staging, 'old.mp4.video_old.0123456789ab.part');

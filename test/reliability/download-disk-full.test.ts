@@ -1,10 +1,10 @@
 /**
- * Scenario 23 of the reliability plan: the output directory is a 64 KiB tmpfs, smaller than the
- * 177 KB video. The download fails with the retryable SeedanceStorageFull, keeps failing while the
- * disk stays full, and completes, resuming from the bytes already on disk, once the tmpfs is
+ * Scenario 23 (docs/reliability-scenarios.md): the output directory is a 64 KiB tmpfs, smaller than
+ * the 177 KB video. The download fails with the retryable SeedanceStorageFull, keeps failing while
+ * the disk stays full, and completes, resuming from the bytes already on disk, once the tmpfs is
  * remounted bigger. Real workflow, real worker (production options), time-skipping server; an
- * activity interceptor records each attempt's failure type, since retried attempts leave no
- * event in the history.
+ * activity interceptor records each attempt's failure type, since retried attempts leave no event
+ * in the history.
  *
  * Needs root and permission to mount tmpfs (true in this sandbox); skipped otherwise.
  */
@@ -21,7 +21,10 @@ import { createSeedanceWorker } from '../../src/create-worker';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { LocalDirectoryStorage } from '../../src/storage';
 import type { SeedanceVideoResult } from '../../src/contract/types';
-import { outputContents, readyTask, sha256, startAwait, until, videoRequests } from '../helpers/download-scenarios';
+import { outputContents, sha256 } from '../helpers/files';
+import { videoRequests } from '../helpers/requests';
+import { until } from '../helpers/wait';
+import { readyTask, startAwait } from '../helpers/workflows';
 import { SIM_KEY, workflowBundle } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 

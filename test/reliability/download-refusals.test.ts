@@ -1,6 +1,7 @@
 /**
  * Downloads that must be refused, and what a refusal leaves behind: scenarios 14 (oversize),
- * 15 (not an MP4, truncated MP4) and the refusal half of 25 (hostile video URLs and file names).
+ * 15 (not an MP4, truncated MP4) and the refusal half of 25 (hostile video URLs and file names)
+ * of docs/reliability-scenarios.md.
  *
  * Through the real workflow on the time-skipping server where the simulator can produce the case
  * (its file faults; its own loopback `http://` video_url with `allowPrivateUrls: false`; a symlink
@@ -25,7 +26,11 @@ import { isPublicAddress } from '../../src/seedance/url-safety';
 import { LocalDirectoryStorage, STAGING_DIR_NAME } from '../../src/storage';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
-import { outputContents, readyTask, rejection, startAwait, videoRequests, workflowFailure } from '../helpers/download-scenarios';
+import type { AwaitSeedanceVideoInput } from '../../src/contract/types';
+import { rejection, workflowFailure } from '../helpers/assertions';
+import { outputContents } from '../helpers/files';
+import { videoRequests } from '../helpers/requests';
+import { readyTask, startAwait } from '../helpers/workflows';
 
 const MAX_BYTES = 400_000;
 const SIGNATURE = 'X-Amz-Signature=SECRETSIG0123456789';
@@ -53,9 +58,9 @@ afterAll(async () => {
 });
 
 /** Starts awaitSeedanceVideo on a ready task and returns its ApplicationFailure. */
-async function failedDownload(harness: Harness, prefix: string, extra: Record<string, unknown> = {}) {
+async function failedDownload(harness: Harness, prefix: string, extra: Omit<AwaitSeedanceVideoInput, 'taskId'> = {}) {
   const id = await readyTask(harness.sim, prefix);
-  const handle = await startAwait(harness.client, harness.taskQueue, id, extra);
+  const handle = await startAwait(harness.client, harness.taskQueue, { ...id, ...extra });
   const failure = await workflowFailure(handle.result());
   return { ...id, failure, handle };
 }

@@ -1,9 +1,9 @@
 /**
- * Scenarios 8, 9, 10, 12, 13 and 16 of the reliability plan, through the real workflow on the
- * time-skipping server: the simulator breaks the file transfer, the activity fails, Temporal
- * retries it, and the retry resumes from the checkpoint the failed attempt heartbeated. The
- * oracle is the simulator's request log (Range, If-Range, status, bytes served) and the sha256 of
- * the stored file.
+ * Scenarios 8, 9, 10, 12, 13 and 16 (docs/reliability-scenarios.md), through the real workflow on
+ * the time-skipping server: the simulator breaks the file transfer, the activity fails, Temporal
+ * retries it, and the retry resumes from the checkpoint the failed attempt heartbeated. The oracle
+ * is the simulator's request log (Range, If-Range, status, bytes served) and the sha256 of the
+ * stored file.
  */
 import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeedanceVideoResult } from '../../src/contract/types';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createTimeSkippingEnv } from '../helpers/temporal';
-import { outputContents, readyTask, sha256, startAwait, statusRequests, videoRequests } from '../helpers/download-scenarios';
+import { outputContents, sha256 } from '../helpers/files';
+import { statusRequests, videoRequests } from '../helpers/requests';
+import { readyTask, startAwait } from '../helpers/workflows';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;

@@ -1,8 +1,8 @@
 /**
- * Scenarios 17, 18 and 19 of the reliability plan on Temporal's time-skipping server: rate limits
- * and flaky 5xx answers on the status endpoint, permanent API errors, and cancellation while a
- * status check is in flight or waiting out a rate limit. The simulator runs on the server's clock,
- * so the gaps in its request log are simulated time; the retry waits are the server's own
+ * Scenarios 17, 18 and 19 (docs/reliability-scenarios.md) on Temporal's time-skipping server: rate
+ * limits and flaky 5xx answers on the status endpoint, permanent API errors, and cancellation while
+ * a status check is in flight or waiting out a rate limit. The simulator runs on the server's
+ * clock, so the gaps in its request log are simulated time; the retry waits are the server's own
  * (activity retries are scheduled by the Temporal server, not by workflow code).
  */
 import { startDevHarness, type DevHarness } from '../helpers/dev-harness';
@@ -15,8 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeedanceWorker } from '../../src/create-worker';
 import type { SeedanceVideoStatus } from '../../src/contract/types';
 import { SIM_KEY, startHarness, workflowBundle, type Harness } from '../helpers/harness';
-import { countEvents, eventually, historyText, startedAttempts } from '../helpers/history';
+import { countEvents, historyText, startedAttempts } from '../helpers/history';
+import { gaps, statusRequests } from '../helpers/requests';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { until } from '../helpers/wait';
+import { ids, startAwait, startGenerate } from '../helpers/workflows';
 
 const WRONG_KEY = 'sk-wrong-worker-key-5f4e3d2c1b0a';
 
@@ -49,24 +52,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-let counter = 0;
-function ids(prefix: string) {
-  const taskId = `video_${prefix}_${++counter}`;
-  return { taskId, workflowId: `seedance-${taskId}` };
-}
-
-function startAwait(taskId: string, workflowId: string, taskQueue = h.taskQueue) {
-  return h.client.workflow.start('awaitSeedanceVideo', { taskQueue, workflowId, args: [{ taskId }] });
-}
-
-function statusRequests(taskId: string) {
-  return h.sim.requests.filter((r) => r.kind === 'status' && r.taskId === taskId);
-}
-
-function gaps(times: number[]): number[] {
-  return times.slice(1).map((t, i) => t - times[i]!);
-}
-
 async function history(workflowId: string) {
   return h.client.workflow.getHandle(workflowId).fetchHistory();
 }
@@ -81,12 +66,12 @@ describe('17: rate limited and flaky status endpoint', () => {
     const { taskId, workflowId } = ids('ratelimit');
     await quickTask(taskId);
     h.sim.inject({ target: 'status', kind: 'rateLimit', retryAfterSeconds: 7 });
-    const handle = await startAwait(taskId, workflowId);
+    const handle = await startAwait(h.client, h.taskQueue, { taskId });
     const result = await handle.result();
 
     expect(result).toMatchObject({ taskId, status: 'completed', checks: 1 });
     expect(result.video.sha256).toBe(h.sim.videoSha256);
-    const requests = statusRequests(taskId);
+    const requests = statusRequests(h.sim, taskId);
     expect(requests.map((r) => r.status)).toEqual([429, 200]);
     // The retry policy alone would have retried after 2 s: the 7 s come from nextRetryDelay.
     expect(requests[1]!.at - requests[0]!.at).toBeGreaterThanOrEqual(7_000);
@@ -100,12 +85,12 @@ describe('17: rate limited and flaky status endpoint', () => {
   });
 
   it('honours a Retry-After longer than the retry policy maximum interval (90 s > 1 min)', async () => {
-    const { taskId, workflowId } = ids('ratelimit-long');
+    const { taskId } = ids('ratelimit-long');
     await quickTask(taskId);
     h.sim.inject({ target: 'status', kind: 'rateLimit', retryAfterSeconds: 90 });
-    const result = await (await startAwait(taskId, workflowId)).result();
+    const result = await (await startAwait(h.client, h.taskQueue, { taskId })).result();
     expect(result.status).toBe('completed');
-    const [first, second] = statusRequests(taskId);
+    const [first, second] = statusRequests(h.sim, taskId);
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(90_000);
     expect(second!.at - first!.at).toBeLessThan(95_000);
   });
@@ -114,10 +99,10 @@ describe('17: rate limited and flaky status endpoint', () => {
     const { taskId, workflowId } = ids('flaky');
     await quickTask(taskId);
     h.sim.inject({ target: 'status', kind: 'status', code: 503, body: 'html', times: 3 });
-    const result = await (await startAwait(taskId, workflowId)).result();
+    const result = await (await startAwait(h.client, h.taskQueue, { taskId })).result();
 
     expect(result).toMatchObject({ status: 'completed', checks: 1 });
-    const requests = statusRequests(taskId);
+    const requests = statusRequests(h.sim, taskId);
     expect(requests.map((r) => r.status)).toEqual([503, 503, 503, 200]);
     const waits = gaps(requests.map((r) => r.at));
     [2_000, 4_000, 8_000].forEach((expected, i) => {
@@ -134,7 +119,7 @@ describe('18: permanent API errors fail at once with distinct non-retryable type
     expect(failure.type).toBe(type);
     expect(failure.nonRetryable).toBe(true);
     // One request, one attempt, no timer: nothing was retried or waited for.
-    expect(statusRequests(taskId)).toHaveLength(1);
+    expect(statusRequests(h.sim, taskId)).toHaveLength(1);
     const hist = await history(workflowId);
     const started = startedAttempts(hist, 'checkStatus');
     expect(started).toHaveLength(1);
@@ -153,19 +138,17 @@ describe('18: permanent API errors fail at once with distinct non-retryable type
   it('401 (the worker has the wrong key): SeedanceUnauthorized after one status request', async () => {
     const { taskId, workflowId } = ids('unauthorized');
     await quickTask(taskId);
-    const failure = await workflowFailure((await startAwait(taskId, workflowId, WRONG_KEY_QUEUE)).result());
+    const failure = await workflowFailure((await startAwait(h.client, WRONG_KEY_QUEUE, { taskId })).result());
     await expectImmediateFailure(workflowId, taskId, failure, 'SeedanceUnauthorized');
-    expect(statusRequests(taskId)[0]).toMatchObject({ status: 401, authorization: 'wrong' });
+    expect(statusRequests(h.sim, taskId)[0]).toMatchObject({ status: 401, authorization: 'wrong' });
     expect(failure.message).toContain('HTTP 401');
   });
 
   it('401 on create (wrong key): SeedanceUnauthorized after one POST, no task created', async () => {
     const createsBefore = h.sim.createCount();
     const postsBefore = h.sim.requests.filter((r) => r.kind === 'create').length;
-    const handle = await h.client.workflow.start('generateSeedanceVideo', {
-      taskQueue: WRONG_KEY_QUEUE,
-      workflowId: `generate-unauthorized-${++counter}`,
-      args: [{ request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'a lighthouse at dusk' }] } }],
+    const handle = await startGenerate(h.client, WRONG_KEY_QUEUE, {
+      request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'a lighthouse at dusk' }] },
     });
     const failure = await workflowFailure(handle.result());
     expect(failure.type).toBe('SeedanceUnauthorized');
@@ -181,16 +164,16 @@ describe('18: permanent API errors fail at once with distinct non-retryable type
     const { taskId, workflowId } = ids('forbidden');
     await quickTask(taskId);
     h.sim.inject({ target: 'status', kind: 'status', code: 403 });
-    const failure = await workflowFailure((await startAwait(taskId, workflowId)).result());
+    const failure = await workflowFailure((await startAwait(h.client, h.taskQueue, { taskId })).result());
     await expectImmediateFailure(workflowId, taskId, failure, 'SeedanceForbidden');
-    expect(statusRequests(taskId)[0]).toMatchObject({ status: 403, authorization: 'ok' });
+    expect(statusRequests(h.sim, taskId)[0]).toMatchObject({ status: 403, authorization: 'ok' });
   });
 
   it('404: SeedanceTaskNotFound after one status request', async () => {
     const { taskId, workflowId } = ids('missing');
-    const failure = await workflowFailure((await startAwait(taskId, workflowId)).result());
+    const failure = await workflowFailure((await startAwait(h.client, h.taskQueue, { taskId })).result());
     await expectImmediateFailure(workflowId, taskId, failure, 'SeedanceTaskNotFound');
-    expect(statusRequests(taskId)[0]!.status).toBe(404);
+    expect(statusRequests(h.sim, taskId)[0]!.status).toBe(404);
   });
 });
 
@@ -208,14 +191,10 @@ describe('17 on a real Temporal server (dev server): nextRetryDelay from Retry-A
   it('the server waits the 3 s of Retry-After (the policy alone says 2 s) and records nextRetryDelay', async () => {
     const task = await dev.sim.addTask({ model: 'seedance_1_5_pro_720p', createdMs: Date.now() - 600_000 });
     dev.sim.inject({ target: 'status', kind: 'rateLimit', retryAfterSeconds: 3 });
-    const handle = await dev.client.workflow.start('awaitSeedanceVideo', {
-      taskQueue: dev.taskQueue,
-      workflowId: `seedance-${task.id}`,
-      args: [{ taskId: task.id }],
-    });
+    const handle = await startAwait(dev.client, dev.taskQueue, { taskId: task.id });
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'completed', checks: 1 });
-    const requests = dev.sim.requests.filter((r) => r.kind === 'status' && r.taskId === task.id);
+    const requests = statusRequests(dev.sim, task.id);
     expect(requests.map((r) => r.status)).toEqual([429, 200]);
     expect(requests[1]!.at - requests[0]!.at).toBeGreaterThanOrEqual(3_000);
     expect(requests[1]!.at - requests[0]!.at).toBeLessThan(5_000);
@@ -229,11 +208,11 @@ describe('17 on a real Temporal server (dev server): nextRetryDelay from Retry-A
 
 describe('19: cancel while a status check is in flight or waiting out a rate limit', () => {
   it('ends at once when cancelled while the server waits out a Retry-After; the retry never comes', async () => {
-    const { taskId, workflowId } = ids('cancel-backoff');
+    const { taskId } = ids('cancel-backoff');
     await quickTask(taskId);
     h.sim.inject({ target: 'status', kind: 'rateLimit', retryAfterSeconds: 60 });
-    const handle = await startAwait(taskId, workflowId);
-    await eventually(() => (statusRequests(taskId)[0]?.status === 429 ? true : undefined));
+    const handle = await startAwait(h.client, h.taskQueue, { taskId });
+    await until(() => statusRequests(h.sim, taskId)[0]?.status === 429);
     await handle.signal('cancel', { reason: 'rate limited, give up' });
     const failure = await workflowFailure(handle.result());
     expect(failure.type).toBe('SeedanceWorkflowCancelled');
@@ -241,7 +220,7 @@ describe('19: cancel while a status check is in flight or waiting out a rate lim
     const before = await env.currentTimeMs();
     await env.sleep('3m');
     expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(180_000);
-    expect(statusRequests(taskId).map((r) => r.status)).toEqual([429]);
+    expect(statusRequests(h.sim, taskId).map((r) => r.status)).toEqual([429]);
   });
 
   // Last in the file: the abandoned attempts end with "activity not found" on completion, after
@@ -253,10 +232,10 @@ describe('19: cancel while a status check is in flight or waiting out a rate lim
       await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_1080p', timing: { queuedMs: 60_000, renderMs: 3_600_000 } });
     }
     h.sim.inject({ target: 'status', kind: 'hang', times: 2 });
-    const handleA = await startAwait(a.taskId, a.workflowId);
-    const handleB = await startAwait(b.taskId, b.workflowId);
+    const handleA = await startAwait(h.client, h.taskQueue, { taskId: a.taskId });
+    const handleB = await startAwait(h.client, h.taskQueue, { taskId: b.taskId });
     // Both checks are in flight: the simulator holds their requests open.
-    await eventually(() => (statusRequests(a.taskId).length === 1 && statusRequests(b.taskId).length === 1 ? true : undefined));
+    await until(() => statusRequests(h.sim, a.taskId).length === 1 && statusRequests(h.sim, b.taskId).length === 1);
     expect((await handleA.query<SeedanceVideoStatus>('status')).phase).toBe('checking');
 
     const cancelledAt = Date.now();
@@ -282,7 +261,7 @@ describe('19: cancel while a status check is in flight or waiting out a rate lim
     // Past the client's 5 s timeout the abandoned attempts fail; the server does not retry them for
     // closed workflows, so neither workflow sends another status request.
     await new Promise((r) => setTimeout(r, 6_500));
-    expect(statusRequests(a.taskId)).toHaveLength(1);
-    expect(statusRequests(b.taskId)).toHaveLength(1);
+    expect(statusRequests(h.sim, a.taskId)).toHaveLength(1);
+    expect(statusRequests(h.sim, b.taskId)).toHaveLength(1);
   });
 });

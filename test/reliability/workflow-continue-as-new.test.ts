@@ -1,9 +1,9 @@
 /**
- * Continue-as-new (plan rule 7) on the time-skipping server. A long flex-tier render would need
- * thousands of history events; here the internal `historyEventsBeforeContinue` input lowers the
- * threshold to 40 events (about three check cycles), so hours of polling become several runs in
- * a few seconds. Every run's continue-as-new input is read back from its history and compared
- * with what the simulator saw.
+ * Continue-as-new, which keeps a long wait under the history limit, on the time-skipping server. A
+ * long flex-tier render would need thousands of history events; here the internal
+ * `historyEventsBeforeContinue` input lowers the threshold to 40 events (about three check cycles),
+ * so hours of polling become several runs in a few seconds. Every run's continue-as-new input is
+ * read back from its history and compared with what the simulator saw.
  */
 import { startDevHarness, type DevHarness } from '../helpers/dev-harness';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
@@ -14,8 +14,11 @@ import { SeedanceStatusKey } from '../../src/contract/definitions';
 import type { SeedanceVideoStatus } from '../../src/contract/types';
 import type { CarriedState } from '../../src/workflows/carried-state';
 import { startHarness, type Harness } from '../helpers/harness';
-import { countEvents, eventually, runsOf, scheduledActivities, type History, type Run } from '../helpers/history';
+import { countEvents, runsOf, scheduledActivities, type History, type Run } from '../helpers/history';
+import { gaps, statusRequests } from '../helpers/requests';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { until } from '../helpers/wait';
+import { ids, startAwait, startGenerate } from '../helpers/workflows';
 
 const THRESHOLD = 40;
 const MINUTE = 60_000;
@@ -34,16 +37,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-let counter = 0;
-function ids(prefix: string) {
-  const taskId = `video_${prefix}_${++counter}`;
-  return { taskId, workflowId: `seedance-${taskId}` };
-}
-
-function statusRequests(taskId: string) {
-  return h.sim.requests.filter((r) => r.kind === 'status' && r.taskId === taskId);
-}
-
 /** The state a run handed to the next: the `resume` field of its continue-as-new input. */
 function carriedBy(history: History): CarriedState {
   const payload = history.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes!.input!.payloads![0]!;
@@ -58,7 +51,7 @@ function checksIn(run: Run): number {
 function expectCarriedStateAddsUp(runs: Run[], taskId: string, model: string) {
   const task = h.sim.getTask(taskId)!;
   const createdMs = Math.floor(task.createdMs / 1000) * 1000;
-  const requests = statusRequests(taskId);
+  const requests = statusRequests(h.sim, taskId);
   let checksSoFar = 0;
   for (const run of runs.slice(0, -1)) {
     checksSoFar += checksIn(run);
@@ -78,11 +71,11 @@ describe('continue-as-new carries the whole state', () => {
     const { taskId, workflowId } = ids('flex');
     const model = 'seedance_1_5_pro_720p';
     await h.sim.addTask({ id: taskId, model, serviceTier: 'flex', timing: { queuedMs: 5 * MINUTE, renderMs: 30 * MINUTE } });
-    const handle = await h.client.workflow.start('awaitSeedanceVideo', {
-      taskQueue: h.taskQueue,
-      workflowId,
-      args: [{ taskId, serviceTier: 'flex', historyEventsBeforeContinue: THRESHOLD }],
-    });
+    const handle = await startAwait(
+      h.client,
+      h.taskQueue,
+      { taskId, serviceTier: 'flex', historyEventsBeforeContinue: THRESHOLD },
+    );
     const firstRunId = handle.firstExecutionRunId;
 
     // Skip time in small steps until the second run is there; it waits on its first timer.
@@ -94,7 +87,7 @@ describe('continue-as-new carries the whole state', () => {
     }
     const [firstRun] = await runsOf(h.client, workflowId, firstRunId);
     const carried = carriedBy(firstRun!.history);
-    const status = await eventually(async () => {
+    const status = await until(async () => {
       const s = await handle.query<SeedanceVideoStatus>('status').catch(() => undefined);
       return s?.phase === 'waiting' ? s : undefined;
     });
@@ -109,7 +102,7 @@ describe('continue-as-new carries the whole state', () => {
     expect(carried.checks).toBeGreaterThanOrEqual(2);
 
     const result = await handle.result();
-    const requests = statusRequests(taskId);
+    const requests = statusRequests(h.sim, taskId);
     expect(result).toMatchObject({ taskId, model, status: 'completed' });
     expect(result.video.sha256).toBe(h.sim.videoSha256);
     // Every status request was one check, and the total survived every run.
@@ -128,12 +121,12 @@ describe('continue-as-new carries the whole state', () => {
 
     // Flex spacing (60-120 s) held across every boundary: no run restarted the 3-minute
     // "too early to check" wait, which a lost `created` time would have done.
-    const gaps = requests.slice(1).map((r, i) => r.at - requests[i]!.at);
+    const spacing = gaps(requests.map((r) => r.at));
     // The first wait ends at created + 3 min; `created` is whole seconds and the first check runs a
     // moment after creation (more under load), so allow a few seconds.
-    expect(gaps[0]).toBeGreaterThanOrEqual(3 * MINUTE - 5_000);
-    expect(gaps[0]).toBeLessThanOrEqual(3 * MINUTE + 5_000);
-    for (const gap of gaps.slice(1)) {
+    expect(spacing[0]).toBeGreaterThanOrEqual(3 * MINUTE - 5_000);
+    expect(spacing[0]).toBeLessThanOrEqual(3 * MINUTE + 5_000);
+    for (const gap of spacing.slice(1)) {
       expect(gap).toBeGreaterThanOrEqual(60_000);
       expect(gap).toBeLessThanOrEqual(121_000);
     }
@@ -142,10 +135,11 @@ describe('continue-as-new carries the whole state', () => {
   it('the deadline survives continue-as-new: a task still rendering times out at created + 40 min', async () => {
     const { taskId, workflowId } = ids('deadline');
     await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_1080p', serviceTier: 'flex', timing: { queuedMs: MINUTE, renderMs: 5 * 60 * MINUTE } });
-    const handle = await h.client.workflow.start('awaitSeedanceVideo', {
-      taskQueue: h.taskQueue,
-      workflowId,
-      args: [{ taskId, serviceTier: 'flex', deadline: '40m', historyEventsBeforeContinue: THRESHOLD }],
+    const handle = await startAwait(h.client, h.taskQueue, {
+      taskId,
+      serviceTier: 'flex',
+      deadline: '40m',
+      historyEventsBeforeContinue: THRESHOLD,
     });
     const error = await handle.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -153,7 +147,7 @@ describe('continue-as-new carries the whole state', () => {
     const runs = await runsOf(h.client, workflowId, handle.firstExecutionRunId);
     expect(runs.length).toBeGreaterThanOrEqual(3);
     const createdMs = Math.floor(h.sim.getTask(taskId)!.createdMs / 1000) * 1000;
-    const requests = statusRequests(taskId);
+    const requests = statusRequests(h.sim, taskId);
     expect(requests.at(-1)!.at - createdMs).toBeLessThanOrEqual(40 * MINUTE + 2_000);
     expect(requests.at(-1)!.at - createdMs).toBeGreaterThanOrEqual(40 * MINUTE - 1_000);
     expectCarriedStateAddsUp(runs, taskId, 'seedance_1_5_pro_1080p');
@@ -162,26 +156,28 @@ describe('continue-as-new carries the whole state', () => {
   it('a cancel signal in a later run stops it at once, with no status request after', async () => {
     const { taskId, workflowId } = ids('cancel-late');
     await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', serviceTier: 'flex', timing: { queuedMs: MINUTE, renderMs: 5 * 60 * MINUTE } });
-    const handle = await h.client.workflow.start('awaitSeedanceVideo', {
-      taskQueue: h.taskQueue,
-      workflowId,
-      args: [{ taskId, serviceTier: 'flex', historyEventsBeforeContinue: THRESHOLD }],
-    });
+    const handle = await startAwait(
+      h.client,
+      h.taskQueue,
+      { taskId, serviceTier: 'flex', historyEventsBeforeContinue: THRESHOLD },
+    );
     let runs: Run[] = [];
     for (let step = 0; runs.length < 3; step++) {
       expect(step).toBeLessThan(200);
       await env.sleep('30s');
       runs = await runsOf(h.client, workflowId, handle.firstExecutionRunId);
     }
-    await eventually(async () => ((await handle.query<SeedanceVideoStatus>('status').catch(() => undefined))?.phase === 'waiting' ? true : undefined));
-    const requestsBefore = statusRequests(taskId).length;
+    await until(
+      async () => (await handle.query<SeedanceVideoStatus>('status').catch(() => undefined))?.phase === 'waiting',
+    );
+    const requestsBefore = statusRequests(h.sim, taskId).length;
     await handle.signal('cancel', { reason: 'stop after continue-as-new' });
     const error = await handle.result().catch((e: unknown) => e);
     const failure = (error as WorkflowFailedError).cause as ApplicationFailure;
     expect(failure.type).toBe('SeedanceWorkflowCancelled');
     expect(failure.message).toContain('stop after continue-as-new');
     await env.sleep('10m');
-    expect(statusRequests(taskId)).toHaveLength(requestsBefore);
+    expect(statusRequests(h.sim, taskId)).toHaveLength(requestsBefore);
     expect((await runsOf(h.client, workflowId, handle.firstExecutionRunId)).length).toBe(runs.length);
   });
 });
@@ -189,16 +185,14 @@ describe('continue-as-new carries the whole state', () => {
 describe('generateSeedanceVideo across continue-as-new', () => {
   it('creates the task once, follows it through several runs and stores its video', async () => {
     const createsBefore = h.sim.createCount();
-    const handle = await h.client.workflow.start('generateSeedanceVideo', {
-      taskQueue: h.taskQueue,
-      workflowId: `generate-can-${++counter}`,
-      args: [
-        {
-          request: { model: 'seedance_1_5_pro_480p', service_tier: 'flex', content: [{ type: 'text', text: 'a slow tide at night' }] },
-          fileName: 'tide.mp4',
-          historyEventsBeforeContinue: THRESHOLD,
-        },
-      ],
+    const handle = await startGenerate(h.client, h.taskQueue, {
+      request: {
+        model: 'seedance_1_5_pro_480p',
+        service_tier: 'flex',
+        content: [{ type: 'text', text: 'a slow tide at night' }],
+      },
+      fileName: 'tide.mp4',
+      historyEventsBeforeContinue: THRESHOLD,
     });
     const result = await handle.result();
     expect(h.sim.createCount()).toBe(createsBefore + 1);
@@ -212,7 +206,7 @@ describe('generateSeedanceVideo across continue-as-new', () => {
       1,
       ...runs.slice(1).map(() => 0),
     ]);
-    const requests = statusRequests(result.taskId);
+    const requests = statusRequests(h.sim, result.taskId);
     expect(result.checks).toBe(requests.length);
     expect(runs.reduce((sum, run) => sum + checksIn(run), 0)).toBe(result.checks);
     expectCarriedStateAddsUp(runs, result.taskId, 'seedance_1_5_pro_480p');
@@ -243,11 +237,11 @@ describe('continue-as-new on a real server with the search attributes registered
 
   it('later runs keep upserting SeedanceStatus: the search-attribute answer is carried, not asked again', async () => {
     const task = await dev.sim.addTask({ model: 'seedance_1_5_pro_480p', timing: { queuedMs: 0, renderMs: 6_000 } });
-    const handle = await dev.client.workflow.start('awaitSeedanceVideo', {
-      taskQueue: dev.taskQueue,
-      workflowId: `seedance-${task.id}`,
-      args: [{ taskId: task.id, historyEventsBeforeContinue: THRESHOLD }],
-    });
+    const handle = await startAwait(
+      dev.client,
+      dev.taskQueue,
+      { taskId: task.id, historyEventsBeforeContinue: THRESHOLD },
+    );
     await driveWithCheckNow(handle);
     const result = await handle.result();
     expect(result.video.sha256).toBe(dev.sim.videoSha256);
@@ -258,7 +252,6 @@ describe('continue-as-new on a real server with the search attributes registered
     expect(runs.map((run) => countEvents(run.history, 'markerRecordedEventAttributes'))).toEqual([1, ...runs.slice(1).map(() => 0)]);
     expect(countEvents(runs.at(-1)!.history, 'upsertWorkflowSearchAttributesEventAttributes')).toBeGreaterThanOrEqual(2);
     expect((await handle.describe()).typedSearchAttributes.get(SeedanceStatusKey)).toBe('completed');
-    const checks = dev.sim.requests.filter((r) => r.kind === 'status' && r.taskId === task.id);
-    expect(result.checks).toBe(checks.length);
+    expect(result.checks).toBe(statusRequests(dev.sim, task.id).length);
   });
 });

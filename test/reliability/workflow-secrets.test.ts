@@ -1,28 +1,34 @@
 /**
- * Scenario 25, the secrets half (plan rule 5): the API key and the signed `video_url` stay out of
- * everything Temporal stores or shows. The production worker (`src/worker.ts`, its own process,
- * logging at the SDK's default INFO level) runs every main path against a dev server with the
- * search attributes registered: completed (after a 429), remote failure, 401, cancel signal,
- * download with an expired URL re-resolved, and generate. Then every history (decoded payloads,
- * and the CLI's `workflow show` / `describe` JSON), every search attribute, the `status` query
- * answers and the worker's whole log are searched for the key and for every URL signature the
- * simulator issued.
+ * Scenario 25 (docs/reliability-scenarios.md), the secrets half: the API key and the signed
+ * `video_url` stay out of everything Temporal stores or shows. The production worker
+ * (`src/worker.ts`, its own process, logging at the SDK's default INFO level) runs every main path
+ * against a dev server with the search attributes registered: completed (after a 429), remote
+ * failure, 401, cancel signal, download with an expired URL re-resolved, and generate. Then every
+ * history (decoded payloads, and the CLI's `workflow show` / `describe` JSON), every search
+ * attribute, the `status` query answers and the worker's whole log are searched for the key and for
+ * every URL signature the simulator issued.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_TASK_QUEUE } from '../../src/contract/names';
+import type { AwaitSeedanceVideoInput } from '../../src/contract/types';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { statusAt } from '../../src/simulator/tasks';
-import { eventually, historyText, runsOf } from '../helpers/history';
+import { historyText, runsOf } from '../helpers/history';
+import { statusRequests } from '../helpers/requests';
 import { createDevServerForTest, type TestDevServer } from '../helpers/temporal';
+import { until } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { startAwait, startGenerate } from '../helpers/workflows';
 
 const API_KEY = 'sk-live-SECRETS-TEST-7c1e5a9b3d8f2e6a';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MINUTE = 60_000;
-const TASK_QUEUE = 'seedance-video';
+/** The production worker's queue: it runs with no TEMPORAL_TASK_QUEUE set. */
+const TASK_QUEUE = DEFAULT_TASK_QUEUE;
 
 let server: TestDevServer;
 let sim: Simulator;
@@ -53,12 +59,9 @@ afterAll(async () => {
   if (outputDir) await fs.rm(outputDir, { recursive: true, force: true });
 });
 
-async function startAwait(taskId: string, extra: Record<string, unknown> = {}) {
-  const handle = await client.workflow.start('awaitSeedanceVideo', {
-    taskQueue: TASK_QUEUE,
-    workflowId: `seedance-${taskId}`,
-    args: [{ taskId, ...extra }],
-  });
+/** Starts awaitSeedanceVideo on the production worker and keeps its handle for the search. */
+async function follow(input: AwaitSeedanceVideoInput): Promise<WorkflowHandleWithFirstExecutionRunId> {
+  const handle = await startAwait(client, TASK_QUEUE, input);
   handles.push(handle);
   return handle;
 }
@@ -71,7 +74,7 @@ async function outcome(handle: WorkflowHandleWithFirstExecutionRunId): Promise<s
 }
 
 async function phase(handle: WorkflowHandleWithFirstExecutionRunId, wanted: string): Promise<void> {
-  await eventually(async () => ((await handle.query<{ phase: string }>('status').catch(() => undefined))?.phase === wanted ? true : undefined));
+  await until(async () => (await handle.query<{ phase: string }>('status').catch(() => undefined))?.phase === wanted);
 }
 
 /**
@@ -94,18 +97,18 @@ describe('25: no API key and no signed URL in history, search attributes, querie
 
     const completed = await sim.addTask({ model: 'seedance_1_5_pro_720p', createdMs: pastMs });
     sim.inject({ target: 'status', kind: 'rateLimit', retryAfterSeconds: 1 });
-    expect(await outcome(await startAwait(completed.id))).toBe('completed');
+    expect(await outcome(await follow({ taskId: completed.id }))).toBe('completed');
 
     const failed = await sim.addTask({ model: 'seedance_1_5_pro_720p', createdMs: pastMs, outcome: 'failed', error: 'content policy violation' });
-    expect(await outcome(await startAwait(failed.id))).toBe('SeedanceTaskFailed');
+    expect(await outcome(await follow({ taskId: failed.id }))).toBe('SeedanceTaskFailed');
 
     // The API refuses the key: the client has sent it in its Authorization header.
     const refused = await sim.addTask({ model: 'seedance_1_5_pro_720p', createdMs: pastMs });
     sim.inject({ target: 'status', kind: 'status', code: 401 });
-    expect(await outcome(await startAwait(refused.id))).toBe('SeedanceUnauthorized');
+    expect(await outcome(await follow({ taskId: refused.id }))).toBe('SeedanceUnauthorized');
 
     const cancelled = await sim.addTask({ model: 'seedance_1_5_pro_480p', timing: { queuedMs: 0, renderMs: 60 * MINUTE } });
-    const cancelHandle = await startAwait(cancelled.id);
+    const cancelHandle = await follow({ taskId: cancelled.id });
     await phase(cancelHandle, 'waiting');
     await cancelHandle.signal('cancel', { reason: 'secrets test' });
     expect(await outcome(cancelHandle)).toBe('SeedanceWorkflowCancelled');
@@ -113,19 +116,20 @@ describe('25: no API key and no signed URL in history, search attributes, querie
     // The first signed URL is refused by the file host: the download reads a fresh one.
     const expired = await sim.addTask({ model: 'seedance_1_5_pro_1080p', createdMs: pastMs });
     sim.inject({ kind: 'expired', code: 403 });
-    expect(await outcome(await startAwait(expired.id, { fileName: 'expired.mp4' }))).toBe('completed');
-    const expiredReads = sim.requests.filter((r) => r.kind === 'status' && r.taskId === expired.id && r.status === 200);
+    expect(await outcome(await follow({ taskId: expired.id, fileName: 'expired.mp4' }))).toBe('completed');
+    const expiredReads = statusRequests(sim, expired.id).filter((r) => r.status === 200);
     expect(expiredReads).toHaveLength(2);
 
-    const generated = await client.workflow.start('generateSeedanceVideo', {
-      taskQueue: TASK_QUEUE,
-      workflowId: `generate-secrets-${Date.now()}`,
-      args: [{ request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'a paper boat on a river' }] } }],
-    });
+    const generated = await startGenerate(
+      client,
+      TASK_QUEUE,
+      { request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'a paper boat on a river' }] } },
+      { workflowId: `generate-secrets-${Date.now()}` },
+    );
     handles.push(generated);
     await phase(generated, 'waiting');
     const { taskId: generatedId } = await generated.query<{ taskId: string }>('status');
-    await eventually(() => (statusAt(sim.getTask(generatedId)!, Date.now()) === 'completed' ? true : undefined));
+    await until(() => statusAt(sim.getTask(generatedId)!, Date.now()) === 'completed');
     await generated.signal('checkNow');
     expect(await outcome(generated)).toBe('completed');
     // Never the key to the file host.

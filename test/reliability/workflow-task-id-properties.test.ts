@@ -1,8 +1,8 @@
 /**
- * Plan rule 6 (hostile input), by property: a task id is one safe token. Whatever string reaches
- * the workflow input or the client, it is either refused before any request, or it lands in the
- * request path as exactly `<base path>/v1/result/<id>`, never anywhere else. The oracle is the
- * raw request line a real HTTP server receives.
+ * Hostile input, by property: a task id is one safe token. Whatever string reaches the workflow
+ * input or the client, it is either refused before any request, or it lands in the request path as
+ * exactly `<base path>/v1/result/<id>`, never anywhere else. The oracle is the raw request line a
+ * real HTTP server receives.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';

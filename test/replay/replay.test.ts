@@ -1,18 +1,17 @@
 /**
- * Scenario 24, the replay guard. `histories/` holds real histories of every main path, captured
- * by `npm run capture-histories` (see scripts/capture-histories.ts for when to add new ones).
- * Each must replay against the current workflow bundle without error; and each must fail with a
- * DeterminismViolationError against deliberately changed copies of the workflows, which proves
- * the replay would catch such a change.
+ * Scenario 24 (docs/reliability-scenarios.md), the replay guard. `histories/` holds real histories
+ * of every main path, captured by `npm run capture-histories` (see scripts/capture-histories.ts for
+ * when to add new ones). Each must replay against the current workflow bundle without error; and
+ * each must fail with a DeterminismViolationError against deliberately changed copies of the
+ * workflows, which proves the replay would catch such a change.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { historyFromJson, type History } from '../../src/testing/history';
 import { workflowBundle } from '../helpers/harness';
-import type { History } from '../helpers/history';
-import { historyFromJson } from '../helpers/history-json';
 
 const HISTORIES = path.join(__dirname, 'histories');
 

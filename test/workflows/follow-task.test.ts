@@ -3,7 +3,6 @@
  * server's clock: minutes of polling pass in seconds, and the schedule is read back from the
  * history's timer events and the simulator's request log.
  */
-import { workflowFailure } from '../helpers/assertions';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,9 +10,13 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTimeSkippingEnv } from '../helpers/temporal';
-import { startHarness, timerDurations, SIM_KEY, type Harness } from '../helpers/harness';
 import type { SeedanceVideoResult, SeedanceVideoStatus } from '../../src/contract/types';
+import { workflowFailure } from '../helpers/assertions';
+import { startHarness, SIM_KEY, type Harness } from '../helpers/harness';
+import { timerDurations } from '../helpers/history';
+import { gaps, statusRequests } from '../helpers/requests';
+import { createTimeSkippingEnv } from '../helpers/temporal';
+import { ids, startAwait, startGenerate, uniqueId, type AwaitTestInput } from '../helpers/workflows';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -28,26 +31,9 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-let counter = 0;
-function ids(prefix: string) {
-  const taskId = `video_${prefix}_${++counter}`;
-  return { taskId, workflowId: `seedance-${taskId}` };
-}
-
-function startAwait(taskId: string, workflowId: string, extra: Record<string, unknown> = {}) {
-  return h.client.workflow.start('awaitSeedanceVideo', {
-    taskQueue: h.taskQueue,
-    workflowId,
-    args: [{ taskId, ...extra }],
-  });
-}
-
+/** When the status endpoint saw this task's checks (simulated time). */
 function statusRequestTimes(taskId: string): number[] {
-  return h.sim.requests.filter((r) => r.kind === 'status' && r.taskId === taskId).map((r) => r.at);
-}
-
-function gaps(times: number[]): number[] {
-  return times.slice(1).map((t, i) => t - times[i]!);
+  return statusRequests(h.sim, taskId).map((r) => r.at);
 }
 
 describe('awaitSeedanceVideo on the time-skipping server', () => {
@@ -55,7 +41,7 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
     const { taskId, workflowId } = ids('1080p');
     await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_1080p', timing: { queuedMs: 60_000, renderMs: 420_000 }, actualDuration: 5 });
     const started = Date.now();
-    const handle = await startAwait(taskId, workflowId);
+    const handle = await startAwait(h.client, h.taskQueue, { taskId });
     const result: SeedanceVideoResult = await handle.result();
     expect(Date.now() - started).toBeLessThan(30_000);
 
@@ -86,7 +72,7 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
   it('checks a 480p task every 10-20 s, never under 10 s', async () => {
     const { taskId, workflowId } = ids('480p');
     await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_480p', timing: { queuedMs: 20_000, renderMs: 100_000 } });
-    const result = await (await startAwait(taskId, workflowId)).result();
+    const result = await (await startAwait(h.client, h.taskQueue, { taskId })).result();
     expect(result.status).toBe('completed');
     const timers = await timerDurations(h.client, workflowId);
     expect(timers[0]).toBeGreaterThanOrEqual(10_000);
@@ -99,24 +85,24 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
   });
 
   it('fails with SeedanceTaskFailed carrying the API error when the task fails remotely', async () => {
-    const { taskId, workflowId } = ids('failed');
+    const { taskId } = ids('failed');
     await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', outcome: 'failed', error: 'content policy violation', timing: { queuedMs: 10_000, renderMs: 150_000 } });
-    const failure = await workflowFailure((await startAwait(taskId, workflowId)).result());
+    const failure = await workflowFailure((await startAwait(h.client, h.taskQueue, { taskId })).result());
     expect(failure.type).toBe('SeedanceTaskFailed');
     expect(failure.message).toContain('content policy violation');
     expect(failure.nonRetryable).toBe(true);
   });
 
   it('fails with SeedanceTaskCancelled when the task is cancelled remotely', async () => {
-    const { taskId, workflowId } = ids('remote-cancel');
+    const { taskId } = ids('remote-cancel');
     await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', outcome: 'cancelled', timing: { queuedMs: 10_000, renderMs: 150_000 } });
-    const failure = await workflowFailure((await startAwait(taskId, workflowId)).result());
+    const failure = await workflowFailure((await startAwait(h.client, h.taskQueue, { taskId })).result());
     expect(failure.type).toBe('SeedanceTaskCancelled');
   });
 
   it('fails at once with SeedanceTaskNotFound for an unknown task, without waiting', async () => {
     const { taskId, workflowId } = ids('unknown');
-    const failure = await workflowFailure((await startAwait(taskId, workflowId)).result());
+    const failure = await workflowFailure((await startAwait(h.client, h.taskQueue, { taskId })).result());
     expect(failure.type).toBe('SeedanceTaskNotFound');
     expect(await timerDurations(h.client, workflowId)).toEqual([]);
     expect(statusRequestTimes(taskId)).toHaveLength(1);
@@ -124,9 +110,13 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
   });
 
   it('gives up with SeedanceTaskTimedOut at the deadline', async () => {
-    const { taskId, workflowId } = ids('deadline');
+    const { taskId } = ids('deadline');
     await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', timing: { queuedMs: 60_000, renderMs: 3 * 3_600_000 } });
-    const failure = await workflowFailure((await startAwait(taskId, workflowId, { deadline: '20m' })).result());
+    const failure = await workflowFailure((await startAwait(
+      h.client,
+      h.taskQueue,
+      { taskId, deadline: '20m' },
+    )).result());
     expect(failure.type).toBe('SeedanceTaskTimedOut');
     const times = statusRequestTimes(taskId);
     // The deadline counts from the task's `created` (whole seconds), the last check runs right at it.
@@ -136,8 +126,13 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
 
   it('refuses bad input with SeedanceInvalidInput before any request', async () => {
     const before = h.sim.requests.length;
-    for (const input of [{ taskId: '../etc/passwd' }, { taskId: 'video_ok', fileName: '../escape.mp4' }, { taskId: 'video_ok', deadline: 'soon' }]) {
-      const handle = await h.client.workflow.start('awaitSeedanceVideo', { taskQueue: h.taskQueue, workflowId: `bad-${++counter}`, args: [input] });
+    const inputs: AwaitTestInput[] = [
+      { taskId: '../etc/passwd' },
+      { taskId: 'video_ok', fileName: '../escape.mp4' },
+      { taskId: 'video_ok', deadline: 'soon' },
+    ];
+    for (const input of inputs) {
+      const handle = await startAwait(h.client, h.taskQueue, input, { workflowId: uniqueId('bad') });
       const failure = await workflowFailure(handle.result());
       expect(failure.type).toBe('SeedanceInvalidInput');
     }
@@ -145,9 +140,9 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
   });
 
   it('answers the status query while waiting, and checkNow checks at once', async () => {
-    const { taskId, workflowId } = ids('query');
+    const { taskId } = ids('query');
     await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', timing: { queuedMs: 60_000, renderMs: 3_600_000 } });
-    const handle = await startAwait(taskId, workflowId);
+    const handle = await startAwait(h.client, h.taskQueue, { taskId });
     let status: SeedanceVideoStatus;
     do {
       status = await handle.query<SeedanceVideoStatus>('status');
@@ -168,9 +163,9 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
   });
 
   it('stops at once on the cancel signal: no status request after it, no file', async () => {
-    const { taskId, workflowId } = ids('cancel');
+    const { taskId } = ids('cancel');
     await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_1080p', timing: { queuedMs: 60_000, renderMs: 3_600_000 } });
-    const handle = await startAwait(taskId, workflowId);
+    const handle = await startAwait(h.client, h.taskQueue, { taskId });
     while ((await handle.query<SeedanceVideoStatus>('status')).phase !== 'waiting');
     const requestsBefore = statusRequestTimes(taskId).length;
     await handle.signal('cancel', { reason: 'operator changed their mind' });
@@ -183,9 +178,9 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
   });
 
   it('ends as Canceled on a workflow cancel request', async () => {
-    const { taskId, workflowId } = ids('wf-cancel');
+    const { taskId } = ids('wf-cancel');
     await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', timing: { queuedMs: 60_000, renderMs: 3_600_000 } });
-    const handle = await startAwait(taskId, workflowId);
+    const handle = await startAwait(h.client, h.taskQueue, { taskId });
     while ((await handle.query<SeedanceVideoStatus>('status')).phase !== 'waiting');
     await handle.cancel();
     const error = await handle.result().catch((e: unknown) => e);
@@ -198,10 +193,9 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
 describe('generateSeedanceVideo on the time-skipping server', () => {
   it('creates exactly one task and stores its video', async () => {
     const createsBefore = h.sim.createCount();
-    const handle = await h.client.workflow.start('generateSeedanceVideo', {
-      taskQueue: h.taskQueue,
-      workflowId: `generate-${++counter}`,
-      args: [{ request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'a red fox in fresh snow' }] }, fileName: 'fox.mp4' }],
+    const handle = await startGenerate(h.client, h.taskQueue, {
+      request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'a red fox in fresh snow' }] },
+      fileName: 'fox.mp4',
     });
     const result = await handle.result();
     expect(h.sim.createCount()).toBe(createsBefore + 1);
@@ -214,10 +208,8 @@ describe('generateSeedanceVideo on the time-skipping server', () => {
   it('retries a 429 on create after Retry-After and still creates one task', async () => {
     const createsBefore = h.sim.createCount();
     h.sim.inject({ target: 'create', kind: 'rateLimit', retryAfterSeconds: 7 });
-    const handle = await h.client.workflow.start('generateSeedanceVideo', {
-      taskQueue: h.taskQueue,
-      workflowId: `generate-${++counter}`,
-      args: [{ request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'waves' }] } }],
+    const handle = await startGenerate(h.client, h.taskQueue, {
+      request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'waves' }] },
     });
     const result = await handle.result();
     expect(result.status).toBe('completed');
@@ -230,10 +222,8 @@ describe('generateSeedanceVideo on the time-skipping server', () => {
   it('fails with SeedanceCreateOutcomeUnknown, and does not post again, when the create response is lost', async () => {
     const createsBefore = h.sim.createCount();
     h.sim.inject({ target: 'create', kind: 'dropResponse' });
-    const handle = await h.client.workflow.start('generateSeedanceVideo', {
-      taskQueue: h.taskQueue,
-      workflowId: `generate-${++counter}`,
-      args: [{ request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'lost' }] } }],
+    const handle = await startGenerate(h.client, h.taskQueue, {
+      request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'lost' }] },
     });
     const failure = await workflowFailure(handle.result());
     expect(failure.type).toBe('SeedanceCreateOutcomeUnknown');
@@ -242,10 +232,8 @@ describe('generateSeedanceVideo on the time-skipping server', () => {
 
   it('refuses an invalid request before any POST', async () => {
     const createsBefore = h.sim.requests.filter((r) => r.kind === 'create').length;
-    const handle = await h.client.workflow.start('generateSeedanceVideo', {
-      taskQueue: h.taskQueue,
-      workflowId: `generate-${++counter}`,
-      args: [{ request: { model: 'seedance_1_5_pro_480p', content: [], duration: 99 } }],
+    const handle = await startGenerate(h.client, h.taskQueue, {
+      request: { model: 'seedance_1_5_pro_480p', content: [], duration: 99 },
     });
     const failure = await workflowFailure(handle.result());
     expect(failure.type).toBe('SeedanceInvalidInput');
