@@ -89,7 +89,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: allowOnly(CONTRACT_IMPORTS), message: 'The contract is workflow-safe and free of Node: definitions and types only.' },
+            {
+              regex: allowOnly(CONTRACT_IMPORTS),
+              message: 'The contract is workflow-safe and free of Node: definitions and types only.',
+            },
           ],
         },
       ],
@@ -104,14 +107,24 @@ export default tseslint.config(
           patterns: [
             NO_WORKFLOWS,
             { group: ['@temporalio/*'], message: 'The HTTP client has no Temporal imports.' },
-            { regex: '/contract(?:/(?!failures$).*)?$', message: 'The HTTP client uses only the failure table of the contract.' },
+            {
+              regex: '/contract(?:/(?!failures$).*)?$',
+              message: 'The HTTP client uses only the failure table of the contract.',
+            },
           ],
         },
       ],
     },
   },
   {
-    files: ['src/activities/**/*.ts', 'src/storage/**/*.ts', 'src/config.ts', 'src/client/**/*.ts', 'src/testing/**/*.ts', 'src/simulator/**/*.ts'],
+    files: [
+      'src/activities/**/*.ts',
+      'src/storage/**/*.ts',
+      'src/config.ts',
+      'src/client/**/*.ts',
+      'src/testing/**/*.ts',
+      'src/simulator/**/*.ts',
+    ],
     rules: { 'no-restricted-imports': ['error', { patterns: [NO_WORKFLOWS] }] },
   },
 );

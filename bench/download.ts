@@ -39,15 +39,22 @@ export async function benchDownload(sizeMb = 64, runs = 3): Promise<void> {
       let heartbeats = 0;
       env.on('heartbeat', () => heartbeats++);
       const started = process.hrtime.bigint();
-      const stored = (await env.run(activities.downloadVideo, { taskId: task.id, fileName: `run-${run}.mp4` })) as StoredVideo;
+      const stored = (await env.run(activities.downloadVideo, {
+        taskId: task.id,
+        fileName: `run-${run}.mp4`,
+      })) as StoredVideo;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const mbps = stored.bytes / 1024 / 1024 / seconds;
       figures.push(mbps);
-      console.log(`download ${sizeMb} MiB run ${run + 1}: ${seconds.toFixed(2)} s, ${mbps.toFixed(1)} MiB/s, ${heartbeats} heartbeats`);
+      console.log(
+        `download ${sizeMb} MiB run ${run + 1}: ${seconds.toFixed(2)} s, ${mbps.toFixed(1)} MiB/s, ${heartbeats} heartbeats`,
+      );
       await fs.rm(path.join(dir, `run-${run}.mp4`));
     }
     figures.sort((a, b) => a - b);
-    console.log(`download median: ${figures[Math.floor(figures.length / 2)]!.toFixed(1)} MiB/s (${runs} runs of ${sizeMb} MiB, loopback, fsync every 1 s)`);
+    console.log(
+      `download median: ${figures[Math.floor(figures.length / 2)]!.toFixed(1)} MiB/s (${runs} runs of ${sizeMb} MiB, loopback, fsync every 1 s)`,
+    );
     await client.close();
   } finally {
     await sim.close();

@@ -17,7 +17,9 @@ export async function benchWorkflows(count = 50): Promise<void> {
   const h = await startHarness({ connection: nativeConnection, client });
   try {
     const tasks = await Promise.all(
-      Array.from({ length: count }, () => h.sim.addTask({ model: 'seedance_1_5_pro_720p', createdMs: Date.now() - 600_000 })),
+      Array.from({ length: count }, () =>
+        h.sim.addTask({ model: 'seedance_1_5_pro_720p', createdMs: Date.now() - 600_000 }),
+      ),
     );
     const started = Date.now();
     const latencies = await Promise.all(

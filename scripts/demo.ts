@@ -96,7 +96,9 @@ async function main(): Promise<void> {
   console.log(`  video    ${file}`);
   console.log(`  bytes    ${result.video.bytes}`);
   console.log(`  sha256   ${result.video.sha256}`);
-  console.log(`  task     ${result.taskId} (${result.model}, ${result.actualDuration ?? '?'} s, ${result.checks} status checks)`);
+  console.log(
+    `  task     ${result.taskId} (${result.model}, ${result.actualDuration ?? '?'} s, ${result.checks} status checks)`,
+  );
   console.log(`  Web UI   ${runLink}`);
   console.log('');
 

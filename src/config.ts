@@ -30,7 +30,10 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const positiveInt = z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive');
+const positiveInt = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .positive('must be positive');
 
 const hostPort = z
   .string()
@@ -73,9 +76,17 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
-    seedance: { apiKey: e.SEEDANCE_API_KEY ?? 'sim-key', baseUrl: e.SEEDANCE_BASE_URL, timeoutMs: e.SEEDANCE_REQUEST_TIMEOUT_MS },
+    seedance: {
+      apiKey: e.SEEDANCE_API_KEY ?? 'sim-key',
+      baseUrl: e.SEEDANCE_BASE_URL,
+      timeoutMs: e.SEEDANCE_REQUEST_TIMEOUT_MS,
+    },
     output: e.SEEDANCE_OUTPUT,
-    download: { ...DEFAULT_DOWNLOAD_POLICY, allowPrivateUrls: e.SEEDANCE_ALLOW_PRIVATE_URLS, maxBytes: e.SEEDANCE_MAX_VIDEO_BYTES },
+    download: {
+      ...DEFAULT_DOWNLOAD_POLICY,
+      allowPrivateUrls: e.SEEDANCE_ALLOW_PRIVATE_URLS,
+      maxBytes: e.SEEDANCE_MAX_VIDEO_BYTES,
+    },
     temporal: {
       connection: temporal!.connectionOptions,
       namespace: temporal!.namespace ?? 'default',

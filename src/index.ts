@@ -7,7 +7,14 @@
  */
 export * from './contract';
 export { createActivities, DEFAULT_DOWNLOAD_POLICY } from './activities';
-export type { Activities, ActivityDependencies, DownloadPolicy, DownloadVideoInput, SeedanceApi, TaskSnapshot } from './activities';
+export type {
+  Activities,
+  ActivityDependencies,
+  DownloadPolicy,
+  DownloadVideoInput,
+  SeedanceApi,
+  TaskSnapshot,
+} from './activities';
 export {
   createSeedanceWorker,
   seedanceWorkerOptions,
@@ -18,7 +25,12 @@ export {
   type SeedanceWorkerDependencies,
   type SeedanceWorkerOptionSet,
 } from './create-worker';
-export { startSeedanceVideo, startGenerateSeedanceVideo, getSeedanceVideoHandle, type SeedanceStartOptions } from './client';
+export {
+  startSeedanceVideo,
+  startGenerateSeedanceVideo,
+  getSeedanceVideoHandle,
+  type SeedanceStartOptions,
+} from './client';
 export { loadWorkerConfig, ConfigError, type WorkerConfig } from './config';
 export { SeedanceClient, DEFAULT_BASE_URL, type SeedanceClientOptions } from './seedance/client';
 export * from './seedance/errors';

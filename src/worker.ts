@@ -4,7 +4,13 @@
  * grace time and resume on the next worker. A Temporal server that is not up yet (a host reboot
  * that starts the worker first) is waited for, so the two may start in either order.
  */
-import { NativeConnection, Runtime, TransportError, makeTelemetryFilterString, type NativeConnectionOptions } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Runtime,
+  TransportError,
+  makeTelemetryFilterString,
+  type NativeConnectionOptions,
+} from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from './config';
 import { createSeedanceWorker } from './create-worker';
 
@@ -57,7 +63,9 @@ async function connectWhenReachable(options: NativeConnectionOptions): Promise<N
         return await NativeConnection.connect(options);
       } catch (error) {
         if (!(error instanceof TransportError) || Date.now() - started + delay > CONNECT_PATIENCE_MS) throw error;
-        console.error(`Temporal server at ${options.address ?? 'localhost:7233'} not reachable yet (attempt ${attempt}); retrying in ${delay} ms`);
+        console.error(
+          `Temporal server at ${options.address ?? 'localhost:7233'} not reachable yet (attempt ${attempt}); retrying in ${delay} ms`,
+        );
       }
       let timer: NodeJS.Timeout | undefined;
       const wake = await Promise.race([

@@ -24,7 +24,11 @@ function configError(vars: Record<string, string | undefined>): ConfigError {
 describe('loadWorkerConfig', () => {
   it('uses the documented defaults when only the API key is set', () => {
     const config: WorkerConfig = loadWorkerConfig(env({ SEEDANCE_API_KEY: FAKE_KEY }));
-    expect(config.seedance).toEqual({ apiKey: FAKE_KEY, baseUrl: 'https://zcbservice.aizfw.cn/kyyReactApiServer', timeoutMs: 30_000 });
+    expect(config.seedance).toEqual({
+      apiKey: FAKE_KEY,
+      baseUrl: 'https://zcbservice.aizfw.cn/kyyReactApiServer',
+      timeoutMs: 30_000,
+    });
     expect(config.output).toBe('./videos');
     expect(config.temporal.taskQueue).toBe('seedance-video');
     expect(config.temporal.namespace).toBe('default');
@@ -93,7 +97,9 @@ describe('loadWorkerConfig', () => {
   });
 
   it.each(['not a url', 'ftp://example.com/api', 'file:///etc/passwd'])('refuses SEEDANCE_BASE_URL=%j', (baseUrl) => {
-    expect(configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_BASE_URL: baseUrl }).message).toMatch(/SEEDANCE_BASE_URL/);
+    expect(configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_BASE_URL: baseUrl }).message).toMatch(
+      /SEEDANCE_BASE_URL/,
+    );
   });
 
   it('refuses SEEDANCE_ALLOW_PRIVATE_URLS=maybe, naming the variable', () => {
@@ -109,23 +115,34 @@ describe('loadWorkerConfig', () => {
     ['0', false],
     ['no', false],
   ])('reads SEEDANCE_ALLOW_PRIVATE_URLS=%s as %s', (value, expected) => {
-    expect(loadWorkerConfig(env({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_ALLOW_PRIVATE_URLS: value })).download.allowPrivateUrls).toBe(expected);
+    expect(
+      loadWorkerConfig(env({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_ALLOW_PRIVATE_URLS: value })).download
+        .allowPrivateUrls,
+    ).toBe(expected);
   });
 
-  it.each(['localhost', '9464', 'http://127.0.0.1:9464', '127.0.0.1:', '127.0.0.1:abc', 'a b:9464', '127.0.0.1:123456'])(
-    'refuses SEEDANCE_PROMETHEUS_ADDRESS=%j, naming the variable',
+  it.each([
+    'localhost',
+    '9464',
+    'http://127.0.0.1:9464',
+    '127.0.0.1:',
+    '127.0.0.1:abc',
+    'a b:9464',
+    '127.0.0.1:123456',
+  ])('refuses SEEDANCE_PROMETHEUS_ADDRESS=%j, naming the variable', (address) => {
+    expect(configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_PROMETHEUS_ADDRESS: address }).message).toMatch(
+      /SEEDANCE_PROMETHEUS_ADDRESS must be host:port/,
+    );
+  });
+
+  it.each(['127.0.0.1:99999', '127.0.0.1:0', '127.0.0.1:65536'])(
+    'refuses SEEDANCE_PROMETHEUS_ADDRESS=%j, a port outside 1-65535',
     (address) => {
       expect(configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_PROMETHEUS_ADDRESS: address }).message).toMatch(
-        /SEEDANCE_PROMETHEUS_ADDRESS must be host:port/,
+        /SEEDANCE_PROMETHEUS_ADDRESS has a port outside 1-65535/,
       );
     },
   );
-
-  it.each(['127.0.0.1:99999', '127.0.0.1:0', '127.0.0.1:65536'])('refuses SEEDANCE_PROMETHEUS_ADDRESS=%j, a port outside 1-65535', (address) => {
-    expect(configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_PROMETHEUS_ADDRESS: address }).message).toMatch(
-      /SEEDANCE_PROMETHEUS_ADDRESS has a port outside 1-65535/,
-    );
-  });
 
   it.each([
     ['SEEDANCE_REQUEST_TIMEOUT_MS', 'soon', /must be a number/],
@@ -168,7 +185,11 @@ describe('loadWorkerConfig', () => {
   });
 
   it('does not show a value put in the wrong variable either (it could be a secret)', () => {
-    const error = configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_REQUEST_TIMEOUT_MS: FAKE_KEY, SEEDANCE_ALLOW_PRIVATE_URLS: FAKE_KEY });
+    const error = configError({
+      SEEDANCE_API_KEY: FAKE_KEY,
+      SEEDANCE_REQUEST_TIMEOUT_MS: FAKE_KEY,
+      SEEDANCE_ALLOW_PRIVATE_URLS: FAKE_KEY,
+    });
     expect(error.message).not.toContain(FAKE_KEY);
   });
 

@@ -4,11 +4,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { FailureType } from '../contract/failures';
-import {
-  SeedanceError,
-  SeedanceNetworkError,
-  SeedanceRateLimitedError,
-} from '../seedance/errors';
+import { SeedanceError, SeedanceNetworkError, SeedanceRateLimitedError } from '../seedance/errors';
 import type { CreateVideoRequest } from '../seedance/schemas';
 import type { SeedanceApi } from './dependencies';
 import { toSnapshot } from './snapshot';
@@ -23,7 +19,11 @@ import type { TaskSnapshot } from './types';
 export function createCertainlyFailed(error: unknown): boolean {
   if (error instanceof SeedanceRateLimitedError) return true;
   if (error instanceof SeedanceNetworkError) return !error.sent;
-  if (error instanceof SeedanceError) return error.code === FailureType.InvalidRequest || (error.status !== undefined && error.status >= 400 && error.status < 500);
+  if (error instanceof SeedanceError)
+    return (
+      error.code === FailureType.InvalidRequest ||
+      (error.status !== undefined && error.status >= 400 && error.status < 500)
+    );
   return false;
 }
 

@@ -65,7 +65,12 @@ export class PartialFile {
   static async start(dir: string, fileName: string, taskId: string, prior?: Checkpoint): Promise<PartialFile> {
     const file = path.join(dir, `${PartialFile.prefix(fileName, taskId)}${randomBytes(6).toString('hex')}.part`);
     const priorPath = prior ? priorPartialPath(dir, fileName, taskId, prior) : undefined;
-    const priorSize = priorPath ? await stat(priorPath).then((s) => s.size, () => -1) : -1;
+    const priorSize = priorPath
+      ? await stat(priorPath).then(
+          (s) => s.size,
+          () => -1,
+        )
+      : -1;
     if (!(priorPath && prior && prior.offset > 0 && priorSize >= prior.offset)) {
       return new PartialFile(file, await open(file, 'wx'), 0);
     }
@@ -138,5 +143,11 @@ function priorPartialPath(dir: string, fileName: string, taskId: string, prior: 
 
 export function isCheckpoint(value: unknown): value is Checkpoint {
   const c = value as Checkpoint | undefined;
-  return typeof c === 'object' && c !== null && typeof c.partial === 'string' && Number.isSafeInteger(c.offset) && c.offset >= 0;
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.partial === 'string' &&
+    Number.isSafeInteger(c.offset) &&
+    c.offset >= 0
+  );
 }

@@ -23,7 +23,10 @@ export function makeSearchAttributesSupported() {
     } catch {
       value = false; // no permission to ask (e.g. a restricted API key): skip the upserts
     }
-    if (!value) context.log.info('Seedance search attributes are not registered in this namespace; not upserting them', { namespace });
+    if (!value)
+      context.log.info('Seedance search attributes are not registered in this namespace; not upserting them', {
+        namespace,
+      });
     cache.set(namespace, { value, at: Date.now() });
     return value;
   };

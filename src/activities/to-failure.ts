@@ -41,7 +41,11 @@ export function toApplicationFailure(error: unknown): Error {
     });
   }
   if (typeof code === 'string' && SAFE_WORD.test(code)) {
-    return ApplicationFailure.create({ type: FailureType.StorageError, message: `storage error ${code}`, nonRetryable: false });
+    return ApplicationFailure.create({
+      type: FailureType.StorageError,
+      message: `storage error ${code}`,
+      nonRetryable: false,
+    });
   }
   const message = !(error instanceof Error)
     ? 'unknown error in the activity'

@@ -1,1 +1,6 @@
-export { startSeedanceVideo, startGenerateSeedanceVideo, getSeedanceVideoHandle, type SeedanceStartOptions } from './start';
+export {
+  startSeedanceVideo,
+  startGenerateSeedanceVideo,
+  getSeedanceVideoHandle,
+  type SeedanceStartOptions,
+} from './start';

@@ -67,13 +67,7 @@ export type WorkflowPhase = 'checking' | 'waiting' | 'downloading' | 'completed'
 
 /** The `SeedanceStatus` search attribute's values: the remote status while the task runs, then ours. */
 export type SeedanceStatusValue =
-  | 'queued'
-  | 'processing'
-  | 'downloading'
-  | 'completed'
-  | 'failed'
-  | 'cancelled'
-  | 'timed_out';
+  'queued' | 'processing' | 'downloading' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
 
 /** The `status` query's answer. */
 export interface SeedanceVideoStatus {

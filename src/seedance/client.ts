@@ -4,11 +4,7 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
-import {
-  SeedanceInvalidRequestError,
-  SeedanceInvalidResponseError,
-  SeedanceTimeoutError,
-} from './errors';
+import { SeedanceInvalidRequestError, SeedanceInvalidResponseError, SeedanceTimeoutError } from './errors';
 import { DEFAULT_USER_AGENT } from './http-defaults';
 import {
   errorFromResponse,
@@ -74,8 +70,7 @@ export class SeedanceClient {
     }
     this.#userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.#ownsDispatcher = options.dispatcher === undefined;
-    this.#dispatcher =
-      options.dispatcher ?? new Agent({ connect: { timeout: Math.min(10_000, this.#timeoutMs) } });
+    this.#dispatcher = options.dispatcher ?? new Agent({ connect: { timeout: Math.min(10_000, this.#timeoutMs) } });
   }
 
   /**

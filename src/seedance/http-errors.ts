@@ -132,13 +132,20 @@ export function errorFromResponse(answer: HttpAnswer, context: AnswerContext): S
         );
       }
       // A 404 on create means the endpoint itself is missing: a wrong base URL, not a passing fault.
-      return new SeedanceInvalidRequestError(`${subject} has no such endpoint (HTTP 404): check the base URL${suffix}`, options);
+      return new SeedanceInvalidRequestError(
+        `${subject} has no such endpoint (HTTP 404): check the base URL${suffix}`,
+        options,
+      );
     case 408:
     case 425:
     case 429: {
       const retryAfterMs = parseRetryAfter(answer.headers['retry-after'], context.nowMs);
       const wait = retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`;
-      return new SeedanceRateLimitedError(`${subject} asked us to slow down (HTTP ${status})${wait}${suffix}`, retryAfterMs, options);
+      return new SeedanceRateLimitedError(
+        `${subject} asked us to slow down (HTTP ${status})${wait}${suffix}`,
+        retryAfterMs,
+        options,
+      );
     }
     default: {
       const kind = status >= 500 && status <= 599 ? 'a server error' : 'an unexpected status';
@@ -194,10 +201,15 @@ export function errorFromTransport(error: unknown, target: string): SeedanceNetw
   const cause = sanitizedCause(error);
   const subject = target.charAt(0).toUpperCase() + target.slice(1);
   if (TIMEOUT_CODES.has(code)) {
-    return new SeedanceTimeoutError(`${subject} did not answer in time (${code}); the request may have been processed`, { cause });
+    return new SeedanceTimeoutError(
+      `${subject} did not answer in time (${code}); the request may have been processed`,
+      { cause },
+    );
   }
   const codes = allCodes(error);
   const sent = !(codes.length > 0 && codes.every((c) => NOT_CONNECTED_CODES.has(c)));
   const consequence = sent ? 'the request may have reached it' : 'the request was not sent';
-  return new SeedanceNetworkError(`Could not complete the exchange with ${target} (${code}): ${consequence}`, sent, { cause });
+  return new SeedanceNetworkError(`Could not complete the exchange with ${target} (${code}): ${consequence}`, sent, {
+    cause,
+  });
 }

@@ -3,11 +3,7 @@
  * workflow code.
  */
 
-export const SEEDANCE_MODELS = [
-  'seedance_1_5_pro_480p',
-  'seedance_1_5_pro_720p',
-  'seedance_1_5_pro_1080p',
-] as const;
+export const SEEDANCE_MODELS = ['seedance_1_5_pro_480p', 'seedance_1_5_pro_720p', 'seedance_1_5_pro_1080p'] as const;
 
 export type SeedanceModel = (typeof SEEDANCE_MODELS)[number];
 
@@ -27,9 +23,24 @@ const MINUTE = 60 * SECOND;
 
 /** The documented table of recommended intervals and estimated generation times. */
 export const MODEL_TIMINGS: Readonly<Record<SeedanceModel, ModelTiming>> = {
-  seedance_1_5_pro_480p: { pollMinMs: 10 * SECOND, pollMaxMs: 20 * SECOND, estimatedMinMs: 30 * SECOND, estimatedMaxMs: 2 * MINUTE },
-  seedance_1_5_pro_720p: { pollMinMs: 30 * SECOND, pollMaxMs: 60 * SECOND, estimatedMinMs: 2 * MINUTE, estimatedMaxMs: 5 * MINUTE },
-  seedance_1_5_pro_1080p: { pollMinMs: 30 * SECOND, pollMaxMs: 60 * SECOND, estimatedMinMs: 3 * MINUTE, estimatedMaxMs: 8 * MINUTE },
+  seedance_1_5_pro_480p: {
+    pollMinMs: 10 * SECOND,
+    pollMaxMs: 20 * SECOND,
+    estimatedMinMs: 30 * SECOND,
+    estimatedMaxMs: 2 * MINUTE,
+  },
+  seedance_1_5_pro_720p: {
+    pollMinMs: 30 * SECOND,
+    pollMaxMs: 60 * SECOND,
+    estimatedMinMs: 2 * MINUTE,
+    estimatedMaxMs: 5 * MINUTE,
+  },
+  seedance_1_5_pro_1080p: {
+    pollMinMs: 30 * SECOND,
+    pollMaxMs: 60 * SECOND,
+    estimatedMinMs: 3 * MINUTE,
+    estimatedMaxMs: 8 * MINUTE,
+  },
 };
 
 /** The offline (flex) tier: documented as 60-120 s polling and "longer" generation. */

@@ -38,7 +38,11 @@ export const contentItemSchema = z.discriminatedUnion('type', [textContentSchema
  */
 export const createVideoRequestSchema = z
   .object({
-    model: z.string().min(1).max(100).regex(/^[a-z0-9_.-]+$/, 'a model name is lower-case letters, digits, "_", "." or "-"'),
+    model: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[a-z0-9_.-]+$/, 'a model name is lower-case letters, digits, "_", "." or "-"'),
     content: z
       .array(contentItemSchema)
       .min(1, 'content needs at least one item')
@@ -52,7 +56,12 @@ export const createVideoRequestSchema = z
       .optional(),
     generate_audio: z.boolean().optional(),
     watermark: z.boolean().optional(),
-    seed: z.number().int().min(-1).max(2 ** 32 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(-1)
+      .max(2 ** 32 - 1)
+      .optional(),
     camera_fixed: z.boolean().optional(),
     service_tier: z.enum(['default', 'flex']).optional(),
   })

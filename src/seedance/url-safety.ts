@@ -84,7 +84,7 @@ function v4ToInt(bytes: readonly number[]): number {
 
 function inCidr4(address: number, [a, b, c, d, prefix]: Cidr4): boolean {
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return ((address & mask) >>> 0) === ((v4ToInt([a, b, c, d]) & mask) >>> 0);
+  return (address & mask) >>> 0 === (v4ToInt([a, b, c, d]) & mask) >>> 0;
 }
 
 function isPublicV4(bytes: readonly number[]): boolean {

@@ -2,7 +2,24 @@
 export { createSimulator, type AddTaskInput, type Simulator, type SimulatorOptions } from './simulator';
 export type { AuthorizationState, RequestKind, RequestLogEntry } from './exchange';
 export type { CreateFault, Fault, FaultKind, FaultTarget, GatewayFault, VideoFault } from './faults';
-export { FAST_PROFILE, FLEX_FACTOR, REALTIME_PROFILE, resolveTiming, type SimulatorProfile, type TaskTiming, type TimingTable } from './profiles';
+export {
+  FAST_PROFILE,
+  FLEX_FACTOR,
+  REALTIME_PROFILE,
+  resolveTiming,
+  type SimulatorProfile,
+  type TaskTiming,
+  type TimingTable,
+} from './profiles';
 export { statusAt, type SimTask, type TaskOutcome } from './tasks';
-export { SAMPLE_VIDEO_PATH, describeVideo, loadSampleVideo, topLevelBoxes, withoutBox, withTrailingFreeBox, type Box, type VideoFile } from './sample-video';
+export {
+  SAMPLE_VIDEO_PATH,
+  describeVideo,
+  loadSampleVideo,
+  topLevelBoxes,
+  withoutBox,
+  withTrailingFreeBox,
+  type Box,
+  type VideoFile,
+} from './sample-video';
 export { parseRange, decideRange, type RangeDecision } from './range';

@@ -9,7 +9,8 @@ import { createSimulator } from './simulator';
 async function main(): Promise<void> {
   const env = process.env;
   const port = Number(env.SIMULATOR_PORT ?? '8787');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SIMULATOR_PORT ${env.SIMULATOR_PORT} is not a port`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`SIMULATOR_PORT ${env.SIMULATOR_PORT} is not a port`);
   const profile = env.SIMULATOR_PROFILE ?? 'fast';
   if (!isProfileName(profile)) throw new Error(`SIMULATOR_PROFILE must be fast or realtime, not ${profile}`);
 
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
     ...(env.SIMULATOR_STATE_FILE ? { stateFile: env.SIMULATOR_STATE_FILE } : {}),
   });
   if (env.SIMULATOR_LOG === '1') {
-    simulator.onRequest = (e) => console.log(`${e.method} ${e.path} ${e.status} ${e.bytesServed}B${e.fault ? ` fault=${e.fault}` : ''}`);
+    simulator.onRequest = (e) =>
+      console.log(`${e.method} ${e.path} ${e.status} ${e.bytesServed}B${e.fault ? ` fault=${e.fault}` : ''}`);
   }
   console.log(`simulator listening on ${simulator.url}`);
 

@@ -18,7 +18,12 @@ export function errorType(status: number): string {
 }
 
 /** `{ "error": { code, message, type } }`, the shape mirrors of this API use. */
-export function sendApiError(ex: Exchange, status: number, message: string, headers: Record<string, string> = {}): void {
+export function sendApiError(
+  ex: Exchange,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   sendJson(ex, status, { error: { code: status, message, type: errorType(status) } }, headers);
 }
 
@@ -39,7 +44,8 @@ export async function sendGatewayFault(ex: Exchange, fault: GatewayFault): Promi
     case 'status': {
       const headers: Record<string, string> =
         fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
-      if (fault.body === 'html') ex.send(fault.code, { 'Content-Type': 'text/html', ...headers }, gatewayPage(fault.code));
+      if (fault.body === 'html')
+        ex.send(fault.code, { 'Content-Type': 'text/html', ...headers }, gatewayPage(fault.code));
       else sendApiError(ex, fault.code, STATUS_CODES[fault.code] ?? 'error', headers);
       return;
     }

@@ -39,7 +39,7 @@ export interface Box {
 /** The top-level ISO-BMFF boxes; stops at the first box whose size does not fit. */
 export function topLevelBoxes(bytes: Buffer): Box[] {
   const boxes: Box[] = [];
-  for (let start = 0; start + 8 <= bytes.length; ) {
+  for (let start = 0; start + 8 <= bytes.length;) {
     const header = parseBoxHeader(bytes.subarray(start, start + 16), start, bytes.length);
     if (!header.ok || header.size < 8 || start + header.size > bytes.length) break;
     boxes.push({ type: header.type, start, size: header.size });

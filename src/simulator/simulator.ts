@@ -217,7 +217,11 @@ class SeedanceSimulator implements Simulator {
 
   private persist(): void {
     if (this.options.stateFile === undefined) return;
-    saveState(this.options.stateFile, { version: 1, secret: this.signer.secret.toString('hex'), tasks: [...this.tasks.values()] });
+    saveState(this.options.stateFile, {
+      version: 1,
+      secret: this.signer.secret.toString('hex'),
+      tasks: [...this.tasks.values()],
+    });
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -289,7 +293,9 @@ class SeedanceSimulator implements Simulator {
     }
     const parsed = createVideoRequestSchema.safeParse(json);
     if (!parsed.success) {
-      const message = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; ');
+      const message = parsed.error.issues
+        .map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`)
+        .join('; ');
       return sendApiError(ex, 400, message);
     }
     const { model, service_tier: serviceTier = 'default', duration } = parsed.data;
@@ -321,9 +327,17 @@ class SeedanceSimulator implements Simulator {
   }
 
   /** The file host: no API key, a signed and expiring URL instead. */
-  private async serveFile(ex: Exchange, now: number, taskId: string, query: URLSearchParams, fault: VideoFault | undefined): Promise<void> {
-    if (fault?.kind === 'expired') return sendStorageError(ex, fault.code ?? 403, 'AccessDenied', 'Request has expired');
-    if (!taskIdSchema.safeParse(taskId).success) return sendStorageError(ex, 404, 'NoSuchKey', 'The specified key does not exist.');
+  private async serveFile(
+    ex: Exchange,
+    now: number,
+    taskId: string,
+    query: URLSearchParams,
+    fault: VideoFault | undefined,
+  ): Promise<void> {
+    if (fault?.kind === 'expired')
+      return sendStorageError(ex, fault.code ?? 403, 'AccessDenied', 'Request has expired');
+    if (!taskIdSchema.safeParse(taskId).success)
+      return sendStorageError(ex, 404, 'NoSuchKey', 'The specified key does not exist.');
     const expires = query.get('expires');
     if (!this.signer.verify(taskId, expires, query.get('sig'))) {
       return sendStorageError(ex, 403, 'SignatureDoesNotMatch', 'The request signature does not match.');
@@ -360,7 +374,9 @@ function classify(method: string, path: string): Route {
   const file = FILE_PATH.exec(path);
   if (file?.[1] !== undefined) {
     const taskId = file[1];
-    return method === 'GET' || method === 'HEAD' ? { kind: 'video', taskId } : { kind: 'other', taskId, allow: 'GET, HEAD' };
+    return method === 'GET' || method === 'HEAD'
+      ? { kind: 'video', taskId }
+      : { kind: 'other', taskId, allow: 'GET, HEAD' };
   }
   return { kind: 'other' };
 }

@@ -56,5 +56,11 @@ export function taskJson(task: SimTask, status: TaskStatus, videoUrl: string | n
 
 /** The create response: the task as it is the moment it was accepted. */
 export function createdJson(task: SimTask): Record<string, unknown> {
-  return { id: task.id, object: 'video', created: Math.floor(task.createdMs / 1000), model: task.model, status: 'queued' };
+  return {
+    id: task.id,
+    object: 'video',
+    created: Math.floor(task.createdMs / 1000),
+    model: task.model,
+    status: 'queued',
+  };
 }

@@ -13,7 +13,11 @@ const THROTTLE_TICK_MS = 100;
 export async function serveVideo(ex: Exchange, file: VideoFile, fault: VideoFault | undefined): Promise<void> {
   switch (fault?.kind) {
     case 'notMp4':
-      return ex.send(200, { 'Content-Type': 'video/mp4' }, '<!DOCTYPE html><html><body><h1>Video unavailable</h1></body></html>\n');
+      return ex.send(
+        200,
+        { 'Content-Type': 'video/mp4' },
+        '<!DOCTYPE html><html><body><h1>Video unavailable</h1></body></html>\n',
+      );
     case 'oversize':
       return serveOversize(ex, file, fault.declaredBytes);
     case 'chunkedOversize':
@@ -23,7 +27,11 @@ export async function serveVideo(ex: Exchange, file: VideoFile, fault: VideoFaul
   const decision: RangeDecision =
     fault?.kind === 'ignoreRange'
       ? { kind: 'full' }
-      : decideRange({ range: header(ex, 'range'), ifRange: header(ex, 'if-range'), ifMatch: header(ex, 'if-match') }, file.etag, total);
+      : decideRange(
+          { range: header(ex, 'range'), ifRange: header(ex, 'if-range'), ifMatch: header(ex, 'if-match') },
+          file.etag,
+          total,
+        );
   const headers: OutgoingHttpHeaders = { 'Content-Type': 'video/mp4', 'Accept-Ranges': 'bytes', ETag: file.etag };
 
   if (decision.kind === 'preconditionFailed') return ex.send(412, headers);
@@ -88,7 +96,7 @@ async function serveOversize(ex: Exchange, file: VideoFile, declaredBytes: numbe
 async function serveChunked(ex: Exchange, file: VideoFile, totalBytes: number): Promise<void> {
   ex.head(200, { 'Content-Type': 'video/mp4' });
   if (ex.isHead) return void ex.res.end();
-  for (let sent = 0; sent < totalBytes && !ex.closed; ) {
+  for (let sent = 0; sent < totalBytes && !ex.closed;) {
     const offset = sent % file.bytes.length;
     const chunk = file.bytes.subarray(offset, offset + Math.min(CHUNK_BYTES, totalBytes - sent));
     await ex.write(chunk);

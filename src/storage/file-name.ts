@@ -13,10 +13,12 @@ export function checkFileName(fileName: string): FileNameCheck {
   if (utf8Length(fileName) > MAX_FILE_NAME_BYTES) {
     return { ok: false, reason: `the file name is longer than ${MAX_FILE_NAME_BYTES} bytes` };
   }
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(fileName)) return { ok: false, reason: 'the file name contains a control character' };
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(fileName))
+    return { ok: false, reason: 'the file name contains a control character' };
   if (/[/\\]/.test(fileName)) return { ok: false, reason: 'the file name must be one path segment (no "/" or "\\")' };
   if (fileName === '.' || fileName === '..') return { ok: false, reason: 'the file name cannot be "." or ".."' };
-  if (fileName.startsWith('.')) return { ok: false, reason: 'the file name cannot start with "." (hidden and temporary files)' };
+  if (fileName.startsWith('.'))
+    return { ok: false, reason: 'the file name cannot start with "." (hidden and temporary files)' };
   if (fileName.endsWith('.part')) return { ok: false, reason: 'the ".part" ending is reserved for partial downloads' };
   return { ok: true, fileName };
 }

@@ -38,7 +38,9 @@ export class LocalDirectoryStorage implements VideoStorage {
     // outside the output root. Only a real directory will do.
     const stats = await lstat(staging);
     if (!stats.isDirectory()) {
-      throw new UnsafeFileNameError(`${STAGING_DIR_NAME} in the output root is not a directory (a symlink?): refusing to write through it`);
+      throw new UnsafeFileNameError(
+        `${STAGING_DIR_NAME} in the output root is not a directory (a symlink?): refusing to write through it`,
+      );
     }
     await removeStalePartials(staging, Date.now() - STALE_PARTIAL_MS);
     return new LocalDirectoryStorage(realRoot, staging);
@@ -53,7 +55,8 @@ export class LocalDirectoryStorage implements VideoStorage {
     const check = checkFileName(fileName);
     if (!check.ok) throw new UnsafeFileNameError(`file name refused: ${check.reason}`);
     const target = path.join(this.root, check.fileName);
-    if (path.dirname(target) !== this.root) throw new UnsafeFileNameError('file name refused: it leaves the output root');
+    if (path.dirname(target) !== this.root)
+      throw new UnsafeFileNameError('file name refused: it leaves the output root');
     const existing = await lstat(target).catch(() => undefined);
     if (existing && !existing.isFile()) {
       throw new UnsafeFileNameError(`file name refused: ${check.fileName} exists and is not a regular file`);

@@ -5,8 +5,7 @@
  */
 
 export type BoxHeader =
-  | { ok: true; type: string; size: number }
-  | { ok: false; problem: 'header cut off' | '64-bit header cut off' };
+  { ok: true; type: string; size: number } | { ok: false; problem: 'header cut off' | '64-bit header cut off' };
 
 /** Parses the header at `offset` of a file of `fileSize` bytes from up to 16 bytes read there. */
 export function parseBoxHeader(header: Uint8Array, offset: number, fileSize: number): BoxHeader {

@@ -27,12 +27,15 @@ export async function checkMp4Structure(readAt: ReadAt, size: number): Promise<M
     const { type, size: boxSize } = header;
     if (!/^[\x20-\x7e]{4}$/.test(type)) return { ok: false, reason: `no MP4 box at byte ${offset}` };
     if (boxSize < 8) return { ok: false, reason: `box "${type}" at byte ${offset} has an impossible size ${boxSize}` };
-    if (boxes.length === 0 && type !== 'ftyp') return { ok: false, reason: `the file starts with "${type}", not "ftyp": not an MP4` };
+    if (boxes.length === 0 && type !== 'ftyp')
+      return { ok: false, reason: `the file starts with "${type}", not "ftyp": not an MP4` };
     boxes.push(type);
     offset += boxSize;
   }
-  if (offset !== size) return { ok: false, reason: `the last box ends at byte ${offset} but the file has ${size} bytes (truncated)` };
-  if (!boxes.includes('moov')) return { ok: false, reason: 'no "moov" box: the MP4 has no index (truncated or incomplete)' };
+  if (offset !== size)
+    return { ok: false, reason: `the last box ends at byte ${offset} but the file has ${size} bytes (truncated)` };
+  if (!boxes.includes('moov'))
+    return { ok: false, reason: 'no "moov" box: the MP4 has no index (truncated or incomplete)' };
   if (!boxes.includes('mdat')) return { ok: false, reason: 'no "mdat" box: the MP4 has no media data' };
   return { ok: true, boxes };
 }

@@ -158,7 +158,9 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   };
 }
 
-function devServerArgs(o: Required<Pick<DevServerOptions, 'dbFile' | 'port' | 'uiPort' | 'namespace'>> & DevServerOptions) {
+function devServerArgs(
+  o: Required<Pick<DevServerOptions, 'dbFile' | 'port' | 'uiPort' | 'namespace'>> & DevServerOptions,
+) {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--ui-port', String(o.uiPort)];
   if (o.headless) args.push('--headless');
   args.push('--db-filename', o.dbFile, '--log-level', 'warn');

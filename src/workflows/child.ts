@@ -44,7 +44,12 @@ const CHILD_DEFAULTS = {
 } satisfies ChildWorkflowOptions;
 
 function awaitOptions(input: AwaitSeedanceVideoInput, options: SeedanceChildOptions) {
-  return { ...CHILD_DEFAULTS, workflowId: workflowIdForTask(input.taskId), ...options, args: [input] as [typeof input] };
+  return {
+    ...CHILD_DEFAULTS,
+    workflowId: workflowIdForTask(input.taskId),
+    ...options,
+    args: [input] as [typeof input],
+  };
 }
 
 function generateOptions(input: GenerateSeedanceVideoInput, options: SeedanceChildOptions) {

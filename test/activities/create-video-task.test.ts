@@ -24,13 +24,19 @@ describe('createCertainlyFailed', () => {
     ['a 404 on create (wrong base URL)', new SeedanceInvalidRequestError('no such endpoint', { status: 404 })],
     ['a 401 (bad key)', new SeedanceUnauthorizedError('bad key', { status: 401 })],
     ['a 403 (key not allowed)', new SeedanceForbiddenError('forbidden', { status: 403 })],
-    ['a request our schema refused before sending', new SeedanceInvalidRequestError('The create request is invalid: duration: ...')],
+    [
+      'a request our schema refused before sending',
+      new SeedanceInvalidRequestError('The create request is invalid: duration: ...'),
+    ],
   ])('is sure nothing was created after %s', (_, error) => {
     expect(createCertainlyFailed(error)).toBe(true);
   });
 
   it.each([
-    ['a network error after the request may have been sent', new SeedanceNetworkError('ECONNRESET: may have reached it', true)],
+    [
+      'a network error after the request may have been sent',
+      new SeedanceNetworkError('ECONNRESET: may have reached it', true),
+    ],
     ['a timeout', new SeedanceTimeoutError('did not answer in time')],
     ['a 500', new SeedanceServerError('server error', { status: 500 })],
     ['a 502 gateway page', new SeedanceServerError('bad gateway', { status: 502 })],

@@ -45,7 +45,7 @@ describe('toSnapshot', () => {
     expect(() => toSnapshot(task)).toThrow(/video_abc123def456 is completed but its status carries no video_url/);
   });
 
-  it('keeps the API\'s error of a failed task', () => {
+  it("keeps the API's error of a failed task", () => {
     expect(toSnapshot({ ...base, status: 'failed', error: 'content policy violation' })).toMatchObject({
       status: 'failed',
       error: 'content policy violation',

@@ -51,18 +51,19 @@ const SEEDANCE_ERRORS: Array<[SeedanceError, string, boolean]> = [
 ];
 
 describe('toApplicationFailure', () => {
-  it.each(SEEDANCE_ERRORS.map(([error, type, retryable]) => [error.name, type, retryable ? 'retryable' : 'non-retryable', error] as const))(
-    'maps %s to type %s, %s, keeping its message',
-    (_, type, retry, error) => {
-      const failure = mapped(error);
-      expect(failure.type).toBe(type);
-      expect(failure.type).toBe(error.code);
-      expect(failure.nonRetryable).toBe(retry === 'non-retryable');
-      expect(failure.message).toBe(error.message);
-    },
-  );
+  it.each(
+    SEEDANCE_ERRORS.map(
+      ([error, type, retryable]) => [error.name, type, retryable ? 'retryable' : 'non-retryable', error] as const,
+    ),
+  )('maps %s to type %s, %s, keeping its message', (_, type, retry, error) => {
+    const failure = mapped(error);
+    expect(failure.type).toBe(type);
+    expect(failure.type).toBe(error.code);
+    expect(failure.nonRetryable).toBe(retry === 'non-retryable');
+    expect(failure.message).toBe(error.message);
+  });
 
-  it('carries a 429\'s Retry-After as nextRetryDelay and in details[0].retryAfterMs', () => {
+  it("carries a 429's Retry-After as nextRetryDelay and in details[0].retryAfterMs", () => {
     const failure = mapped(new SeedanceRateLimitedError('slow down; retry after 30 s', 30_000, { status: 429 }));
     expect(failure.type).toBe('SeedanceRateLimited');
     expect(failure.nonRetryable).toBe(false);
@@ -96,7 +97,11 @@ describe('toApplicationFailure', () => {
 
   it('maps a DownloadError to its own type and retryability', () => {
     const stalled = mapped(new DownloadError('DownloadStalled', 'under 1 KiB/s for 60 s'));
-    expect(stalled).toMatchObject({ type: 'SeedanceDownloadStalled', nonRetryable: false, message: 'under 1 KiB/s for 60 s' });
+    expect(stalled).toMatchObject({
+      type: 'SeedanceDownloadStalled',
+      nonRetryable: false,
+      message: 'under 1 KiB/s for 60 s',
+    });
     const tooLarge = mapped(new DownloadError('VideoTooLarge', 'larger than 2 GiB'));
     expect(tooLarge).toMatchObject({ type: 'SeedanceVideoTooLarge', nonRetryable: true });
   });
@@ -124,13 +129,17 @@ describe('toApplicationFailure', () => {
     expect(failure.cause).toBeUndefined();
   });
 
-  it('never lets any unknown error\'s message into the failure message', () => {
+  it("never lets any unknown error's message into the failure message", () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 12 }), fc.constantFrom(Error, TypeError, RangeError, SyntaxError), (text, Kind) => {
-        const failure = mapped(new Kind(`${SIGNED_URL} ${text}`));
-        expect(failure.message).not.toContain(text);
-        expect(failure.message).not.toContain('X-Amz-Signature');
-      }),
+      fc.property(
+        fc.string({ minLength: 12 }),
+        fc.constantFrom(Error, TypeError, RangeError, SyntaxError),
+        (text, Kind) => {
+          const failure = mapped(new Kind(`${SIGNED_URL} ${text}`));
+          expect(failure.message).not.toContain(text);
+          expect(failure.message).not.toContain('X-Amz-Signature');
+        },
+      ),
     );
   });
 

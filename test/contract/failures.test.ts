@@ -34,8 +34,7 @@ describe('the failure table', () => {
   it("derives every client error class's code and retryability from the table", () => {
     type AnyErrorClass = new (...args: unknown[]) => errors.SeedanceError;
     const classes = (Object.values(errors) as unknown[]).filter(
-      (value): value is AnyErrorClass =>
-        typeof value === 'function' && value.prototype instanceof errors.SeedanceError,
+      (value): value is AnyErrorClass => typeof value === 'function' && value.prototype instanceof errors.SeedanceError,
     );
     expect(classes.length).toBeGreaterThanOrEqual(13);
     for (const ErrorClass of classes) {

@@ -11,7 +11,9 @@ export interface DevHarness extends Harness {
  * The Seedance stack on a fresh dev server (real server semantics, search attributes registered)
  * instead of the time-skipping one. `close()` stops everything, the server included.
  */
-export async function startDevHarness(options: Omit<HarnessOptions, 'env' | 'connection' | 'client' | 'namespace'> = {}): Promise<DevHarness> {
+export async function startDevHarness(
+  options: Omit<HarnessOptions, 'env' | 'connection' | 'client' | 'namespace'> = {},
+): Promise<DevHarness> {
   const server = await createDevServerForTest();
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });

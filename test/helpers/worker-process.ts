@@ -51,9 +51,12 @@ export async function startWorkerProcess(
     const found = () => (typeof text === 'string' ? output.includes(text) : text.test(output));
     while (!found()) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`worker exited (${child.exitCode ?? child.signalCode}) before logging ${String(text)}:\n${output}`);
+        throw new Error(
+          `worker exited (${child.exitCode ?? child.signalCode}) before logging ${String(text)}:\n${output}`,
+        );
       }
-      if (Date.now() - started > timeoutMs) throw new Error(`worker did not log ${String(text)} within ${timeoutMs} ms:\n${output}`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`worker did not log ${String(text)} within ${timeoutMs} ms:\n${output}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };

@@ -57,14 +57,40 @@ async function cli(...args: string[]): Promise<string> {
 
 describe('operating the workflows with the temporal CLI', () => {
   it('starts awaitSeedanceVideo by CLI and completes with the documented result and the served bytes', async () => {
-    const task = await sim.addTask({ model: 'seedance_1_5_pro_720p', createdMs: Date.now() - 10 * MINUTE, actualDuration: 5 });
+    const task = await sim.addTask({
+      model: 'seedance_1_5_pro_720p',
+      createdMs: Date.now() - 10 * MINUTE,
+      actualDuration: 5,
+    });
     const workflowId = `seedance-${task.id}`;
-    await cli('workflow', 'start', '--type', 'awaitSeedanceVideo', '--task-queue', 'seedance-video', '--workflow-id', workflowId, '--input', JSON.stringify({ taskId: task.id }));
+    await cli(
+      'workflow',
+      'start',
+      '--type',
+      'awaitSeedanceVideo',
+      '--task-queue',
+      'seedance-video',
+      '--workflow-id',
+      workflowId,
+      '--input',
+      JSON.stringify({ taskId: task.id }),
+    );
     const out = await cli('workflow', 'result', '--workflow-id', workflowId, '--output', 'json');
     const result = JSON.parse(out).result as {
-      taskId: string; model: string; status: string; actualDuration: number; checks: number; video: { uri: string; bytes: number; sha256: string };
+      taskId: string;
+      model: string;
+      status: string;
+      actualDuration: number;
+      checks: number;
+      video: { uri: string; bytes: number; sha256: string };
     };
-    expect(result).toMatchObject({ taskId: task.id, model: 'seedance_1_5_pro_720p', status: 'completed', actualDuration: 5, checks: 1 });
+    expect(result).toMatchObject({
+      taskId: task.id,
+      model: 'seedance_1_5_pro_720p',
+      status: 'completed',
+      actualDuration: 5,
+      checks: 1,
+    });
     const bytes = await fs.readFile(fileURLToPath(result.video.uri));
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(sim.videoSha256);
     expect(result.video).toMatchObject({ bytes: bytes.length, sha256: sim.videoSha256 });
@@ -78,7 +104,18 @@ describe('operating the workflows with the temporal CLI', () => {
   it('answers status queries, lists by SeedanceStatus, and stops on the cancel signal with no later status request', async () => {
     const task = await sim.addTask({ model: 'seedance_1_5_pro_480p', timing: { queuedMs: 0, renderMs: 60 * MINUTE } });
     const workflowId = `seedance-${task.id}`;
-    await cli('workflow', 'start', '--type', 'awaitSeedanceVideo', '--task-queue', 'seedance-video', '--workflow-id', workflowId, '--input', JSON.stringify({ taskId: task.id }));
+    await cli(
+      'workflow',
+      'start',
+      '--type',
+      'awaitSeedanceVideo',
+      '--task-queue',
+      'seedance-video',
+      '--workflow-id',
+      workflowId,
+      '--input',
+      JSON.stringify({ taskId: task.id }),
+    );
 
     const status = await until(
       async () => {
@@ -109,7 +146,16 @@ describe('operating the workflows with the temporal CLI', () => {
     expect(listed).toContain(workflowId);
 
     const signalledAt = Date.now();
-    await cli('workflow', 'signal', '--workflow-id', workflowId, '--name', 'cancel', '--input', JSON.stringify({ reason: 'not needed any more' }));
+    await cli(
+      'workflow',
+      'signal',
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'cancel',
+      '--input',
+      JSON.stringify({ reason: 'not needed any more' }),
+    );
     const described = await until(
       async () => {
         const out = await cli('workflow', 'describe', '--workflow-id', workflowId, '--output', 'json');
@@ -129,7 +175,18 @@ describe('operating the workflows with the temporal CLI', () => {
 
   it('fails at once with SeedanceTaskNotFound for an unknown task id', async () => {
     const workflowId = 'seedance-video_does_not_exist';
-    await cli('workflow', 'start', '--type', 'awaitSeedanceVideo', '--task-queue', 'seedance-video', '--workflow-id', workflowId, '--input', '{"taskId":"video_does_not_exist"}');
+    await cli(
+      'workflow',
+      'start',
+      '--type',
+      'awaitSeedanceVideo',
+      '--task-queue',
+      'seedance-video',
+      '--workflow-id',
+      workflowId,
+      '--input',
+      '{"taskId":"video_does_not_exist"}',
+    );
     const result = await server.cli(['workflow', 'result', '--workflow-id', workflowId, '--output', 'json']);
     expect(result.code).not.toBe(0);
     expect(result.stdout).toContain('"type": "SeedanceTaskNotFound"');

@@ -138,7 +138,8 @@ describe("a user's own Worker.create({...seedanceWorkerOptions()})", () => {
     for (const handle of handles) {
       await handle.result().catch(() => undefined);
       const events = (await handle.fetchHistory()).events ?? [];
-      const at = (e: (typeof events)[number] | undefined) => Number(e!.eventTime!.seconds) * 1000 + e!.eventTime!.nanos! / 1e6;
+      const at = (e: (typeof events)[number] | undefined) =>
+        Number(e!.eventTime!.seconds) * 1000 + e!.eventTime!.nanos! / 1e6;
       const signalled = events.find((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'cancel');
       latencies.push(Math.round(at(events.at(-1)) - at(signalled)));
     }

@@ -47,13 +47,16 @@ describe('workflow code imports only allowlisted modules', () => {
 });
 
 describe('nothing outside the worker bundle path imports workflows/', () => {
-  it.each(['src/activities/probe.ts', 'src/storage/probe.ts', 'src/seedance/probe.ts', 'src/config.ts', 'src/client/probe.ts'])(
-    'refuses ../workflows/... in %s',
-    async (file) => {
-      const specifier = file === 'src/config.ts' ? './workflows/input' : '../workflows/input';
-      expect(await restrictedImports(file, specifier)).toHaveLength(1);
-    },
-  );
+  it.each([
+    'src/activities/probe.ts',
+    'src/storage/probe.ts',
+    'src/seedance/probe.ts',
+    'src/config.ts',
+    'src/client/probe.ts',
+  ])('refuses ../workflows/... in %s', async (file) => {
+    const specifier = file === 'src/config.ts' ? './workflows/input' : '../workflows/input';
+    expect(await restrictedImports(file, specifier)).toHaveLength(1);
+  });
 
   it('keeps the contract free of Node and of the implementation', async () => {
     expect(await restrictedImports('src/contract/probe.ts', 'node:path')).toHaveLength(1);

@@ -68,7 +68,9 @@ describe('cancel while the video downloads', () => {
 
     // downloadVideo ended as cancelled (not completed, not failed), and before the workflow did.
     const events = (await handle.fetchHistory()).events ?? [];
-    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadVideo');
+    const scheduled = events.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadVideo',
+    );
     expect(scheduled).toBeDefined();
     const ofDownload = (attrs: { scheduledEventId?: unknown } | null | undefined) =>
       attrs != null && String(attrs.scheduledEventId) === String(scheduled!.eventId);
@@ -79,7 +81,9 @@ describe('cancel while the video downloads', () => {
     const failedAt = events.findIndex((e) => e.workflowExecutionFailedEventAttributes);
     expect(canceledAt).toBeGreaterThan(-1);
     expect(failedAt).toBeGreaterThan(canceledAt);
-    console.info(`scenario 20: cancel reached the download after ${cancelTookMs} ms; ${gets[0]!.bytesServed} of ${total} bytes served`);
+    console.info(
+      `scenario 20: cancel reached the download after ${cancelTookMs} ms; ${gets[0]!.bytesServed} of ${total} bytes served`,
+    );
   });
 
   it('20b: a cancel while the download waits between retries still leaves no partial file', async () => {
@@ -92,7 +96,10 @@ describe('cancel while the video downloads', () => {
       async () => {
         const pending = (await handle.describe()).raw.pendingActivities ?? [];
         // The server counts attempt 2 as soon as attempt 1 failed; its request comes ~2 s later.
-        return pending.some((a) => a.activityType?.name === 'downloadVideo' && (a.attempt ?? 0) >= 2) && videoRequests(h.sim, id.taskId).length === 1;
+        return (
+          pending.some((a) => a.activityType?.name === 'downloadVideo' && (a.attempt ?? 0) >= 2) &&
+          videoRequests(h.sim, id.taskId).length === 1
+        );
       },
       20_000,
       'attempt 2 in backoff',
@@ -109,6 +116,8 @@ describe('cancel while the video downloads', () => {
     expect(files).not.toContain(`${id.taskId}.mp4`);
     expect(partials.filter((n) => n.includes(id.taskId))).toEqual([]);
     const events = (await handle.fetchHistory()).events ?? [];
-    expect(events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'discardPartialDownload')).toBe(true);
+    expect(
+      events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'discardPartialDownload'),
+    ).toBe(true);
   });
 });

@@ -153,7 +153,9 @@ describe('a retry resumes exactly where the failed attempt checkpointed', () => 
     expect(new Set(own.map((h) => h.partial)).size).toBe(1);
     expect(own[0]!.offset).toBe(checkpoint.offset);
     await expectStoredVideo(input.fileName);
-    console.info(`scenario 12: FIN after ${cut} bytes, ${checkpoint.offset} on disk; ${cut - checkpoint.offset} bytes served twice`);
+    console.info(
+      `scenario 12: FIN after ${cut} bytes, ${checkpoint.offset} on disk; ${cut - checkpoint.offset} bytes served twice`,
+    );
   });
 
   it('11: a partial that is already complete gets a 416, no body, and is verified and stored', async () => {
@@ -271,7 +273,9 @@ describe('one temp file per attempt, verified before it gets the final name', ()
     await result;
     const partials = [...seen].filter((n) => n.startsWith(`${STAGING_DIR_NAME}/`));
     expect(partials).toHaveLength(1);
-    expect(partials[0]).toMatch(new RegExp(`^${STAGING_DIR_NAME}/${input.fileName}\\.${input.taskId}\\.[0-9a-f]{12}\\.part$`));
+    expect(partials[0]).toMatch(
+      new RegExp(`^${STAGING_DIR_NAME}/${input.fileName}\\.${input.taskId}\\.[0-9a-f]{12}\\.part$`),
+    );
     await expectStoredVideo(input.fileName);
 
     const renameAt = fsEvents.findIndex((e) => e.startsWith('rename ') && e.endsWith(`-> ${finalPath}`));
@@ -370,19 +374,22 @@ describe('what a cancellation does with the partial file depends on its reason',
   it.each([
     ['TIMED_OUT', { timedOut: true }],
     ['NOT_FOUND', { notFound: true }],
-  ] as const)('%s (this attempt is a zombie): stops writing at once and leaves the file to the live attempt', async (reason, details) => {
-    const { input, env, result, heartbeats } = await midway(reason.toLowerCase());
-    env.cancel(reason, new ActivityCancellationDetails(details));
-    expect(await rejection(result)).toBeInstanceOf(CancelledFailure);
-    const heartbeatsAtEnd = heartbeats.length;
-    const file = partialPath(heartbeats.at(-1)!);
-    const sizeAtEnd = (await fs.stat(file)).size;
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    // Not deleted (the live attempt may be resuming from it), not written to, not heartbeated.
-    expect((await fs.stat(file)).size).toBe(sizeAtEnd);
-    expect(sizeAtEnd).toBeLessThan(sim.video.length);
-    expect(heartbeats.length).toBe(heartbeatsAtEnd);
-    expect(videoRequests(sim, input.taskId)[0]!.complete).toBe(false);
-    expect((await outputContents(dir)).files).toEqual([]);
-  });
+  ] as const)(
+    '%s (this attempt is a zombie): stops writing at once and leaves the file to the live attempt',
+    async (reason, details) => {
+      const { input, env, result, heartbeats } = await midway(reason.toLowerCase());
+      env.cancel(reason, new ActivityCancellationDetails(details));
+      expect(await rejection(result)).toBeInstanceOf(CancelledFailure);
+      const heartbeatsAtEnd = heartbeats.length;
+      const file = partialPath(heartbeats.at(-1)!);
+      const sizeAtEnd = (await fs.stat(file)).size;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      // Not deleted (the live attempt may be resuming from it), not written to, not heartbeated.
+      expect((await fs.stat(file)).size).toBe(sizeAtEnd);
+      expect(sizeAtEnd).toBeLessThan(sim.video.length);
+      expect(heartbeats.length).toBe(heartbeatsAtEnd);
+      expect(videoRequests(sim, input.taskId)[0]!.complete).toBe(false);
+      expect((await outputContents(dir)).files).toEqual([]);
+    },
+  );
 });

@@ -68,9 +68,15 @@ async function failedDownload(harness: Harness, prefix: string, extra: Omit<Awai
 /** How many attempts downloadVideo made, from the workflow's history. */
 async function downloadAttempts(handle: Awaited<ReturnType<typeof failedDownload>>['handle']): Promise<number> {
   const events = (await handle.fetchHistory()).events ?? [];
-  const started = events.filter((e) => e.activityTaskStartedEventAttributes && events.some(
-    (s) => String(s.eventId) === String(e.activityTaskStartedEventAttributes!.scheduledEventId) && s.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadVideo',
-  ));
+  const started = events.filter(
+    (e) =>
+      e.activityTaskStartedEventAttributes &&
+      events.some(
+        (s) =>
+          String(s.eventId) === String(e.activityTaskStartedEventAttributes!.scheduledEventId) &&
+          s.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadVideo',
+      ),
+  );
   return Number(started[0]?.activityTaskStartedEventAttributes?.attempt ?? 0);
 }
 
@@ -126,18 +132,21 @@ describe('25: hostile input through the workflow', () => {
   it.each([
     ['http on 127.0.0.1', () => strict],
     ['http on [::1]', () => strictV6],
-  ])('the simulator’s own video_url (%s) is refused by the default policy: no file request, no file', async (_what, harness) => {
-    const s = harness();
-    expect(s.sim.url).toMatch(/^http:\/\/(127\.0\.0\.1|\[::1\]):\d+$/);
-    const { taskId, failure, handle } = await failedDownload(s, 'hostile-url');
-    expect(failure.type).toBe('SeedanceUnsafeUrl');
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).not.toContain('sig=');
-    expect(failure.message).not.toContain('/files/');
-    expect(videoRequests(s.sim, taskId)).toEqual([]);
-    expect(await downloadAttempts(handle)).toBe(1);
-    expect(await outputContents(s.outputDir)).toEqual({ files: [], partials: [] });
-  });
+  ])(
+    'the simulator’s own video_url (%s) is refused by the default policy: no file request, no file',
+    async (_what, harness) => {
+      const s = harness();
+      expect(s.sim.url).toMatch(/^http:\/\/(127\.0\.0\.1|\[::1\]):\d+$/);
+      const { taskId, failure, handle } = await failedDownload(s, 'hostile-url');
+      expect(failure.type).toBe('SeedanceUnsafeUrl');
+      expect(failure.nonRetryable).toBe(true);
+      expect(failure.message).not.toContain('sig=');
+      expect(failure.message).not.toContain('/files/');
+      expect(videoRequests(s.sim, taskId)).toEqual([]);
+      expect(await downloadAttempts(handle)).toBe(1);
+      expect(await outputContents(s.outputDir)).toEqual({ files: [], partials: [] });
+    },
+  );
 
   it('a symlink in the output root pointing outside is refused before any file request; its target is untouched', async () => {
     const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'seedance-outside-'));
@@ -233,12 +242,22 @@ describe('25: hostile video URLs and file names at the activity, before any conn
       createTask: () => Promise.reject(new Error('not used')),
       getTask: async (taskId: string): Promise<SeedanceTask> => {
         statusCalls++;
-        return { id: taskId, created: Math.floor(Date.now() / 1000), model: 'seedance_1_5_pro_480p', status: 'completed', video_url: videoUrl };
+        return {
+          id: taskId,
+          created: Math.floor(Date.now() / 1000),
+          model: 'seedance_1_5_pro_480p',
+          status: 'completed',
+          video_url: videoUrl,
+        };
       },
     };
   }
 
-  async function refusal(videoUrl: string, policy: Partial<DownloadPolicy>, fileName = 'clip.mp4'): Promise<ApplicationFailure> {
+  async function refusal(
+    videoUrl: string,
+    policy: Partial<DownloadPolicy>,
+    fileName = 'clip.mp4',
+  ): Promise<ApplicationFailure> {
     const downloadVideo = makeDownloadVideo(statusApi(videoUrl), storage, new VideoUrlCache(), policy);
     const mock = new MockActivityEnvironment({ activityType: 'downloadVideo' }, { logger: new DefaultLogger('ERROR') });
     const error = await rejection(mock.run(downloadVideo, { taskId: 'video_hostile_1', fileName }));
@@ -283,7 +302,10 @@ describe('25: hostile video URLs and file names at the activity, before any conn
 
   it('a public-looking name that resolves to loopback is refused at connect time, before the connection', async () => {
     // `allowPrivateUrls` lets the name through the URL check; only public addresses may be dialled.
-    const failure = await refusal(`http://localhost:${port}/v.mp4?${SIGNATURE}`, { allowPrivateUrls: true, isAllowedAddress: isPublicAddress });
+    const failure = await refusal(`http://localhost:${port}/v.mp4?${SIGNATURE}`, {
+      allowPrivateUrls: true,
+      isAllowedAddress: isPublicAddress,
+    });
     expect(failure.type).toBe('SeedanceUnsafeUrl');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toMatch(/resolves only to private/);
@@ -310,17 +332,23 @@ describe('25: hostile video URLs and file names at the activity, before any conn
     expect(await outputContents(dir)).toEqual({ files: [], partials: [] });
   });
 
-  it.each([['../x.mp4'], ['a/b.mp4'], ['a\\b.mp4'], ['nul\u0000.mp4'], [`${'a'.repeat(300)}.mp4`], ['..'], ['.hidden.mp4'], ['x.part']])(
-    'file name %j: SeedanceInvalidFileName before the status call or any connection',
-    async (fileName) => {
-      const failure = await refusal(`http://127.0.0.1:${port}/v.mp4`, { allowPrivateUrls: true }, fileName);
-      expect(failure.type).toBe('SeedanceInvalidFileName');
-      expect(failure.nonRetryable).toBe(true);
-      expect(statusCalls).toBe(0);
-      expect(connections).toBe(0);
-      expect(await outputContents(dir)).toEqual({ files: [], partials: [] });
-    },
-  );
+  it.each([
+    ['../x.mp4'],
+    ['a/b.mp4'],
+    ['a\\b.mp4'],
+    ['nul\u0000.mp4'],
+    [`${'a'.repeat(300)}.mp4`],
+    ['..'],
+    ['.hidden.mp4'],
+    ['x.part'],
+  ])('file name %j: SeedanceInvalidFileName before the status call or any connection', async (fileName) => {
+    const failure = await refusal(`http://127.0.0.1:${port}/v.mp4`, { allowPrivateUrls: true }, fileName);
+    expect(failure.type).toBe('SeedanceInvalidFileName');
+    expect(failure.nonRetryable).toBe(true);
+    expect(statusCalls).toBe(0);
+    expect(connections).toBe(0);
+    expect(await outputContents(dir)).toEqual({ files: [], partials: [] });
+  });
 
   it('a symlink in the output root pointing outside: SeedanceInvalidFileName before the status call; nothing written outside', async () => {
     const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'seedance-outside-'));

@@ -154,24 +154,27 @@ describe('download faults, resumed by the workflow retrying the activity', () =>
     expect(offset).toBeGreaterThanOrEqual(served - 200);
   });
 
-  it.each([403, 410] as const)('16: an expired URL (%i from the file host) is replaced by a fresh one from the status endpoint', async (code) => {
-    h.sim.inject({ kind: 'reset', afterBytes: 30_000 });
-    h.sim.inject({ kind: 'expired', code });
-    const id = await readyTask(h.sim, `expired${code}`);
-    const handle = await startAwait(h.client, h.taskQueue, id);
-    const result: SeedanceVideoResult = await handle.result();
-    expect(result.video.sha256).toBe(h.sim.videoSha256);
-    const log = h.sim.requests.filter((r) => r.taskId === id.taskId && (r.kind === 'video' || r.kind === 'status'));
-    expect(log.map((r) => `${r.kind} ${r.status}`)).toEqual([
-      'status 200', // the workflow's check: completed (its URL goes to the download in memory)
-      'video 200', // reset after 30 000 bytes
-      'status 200', // the retry has no cached URL: it reads one
-      `video ${code}`, // expired
-      'status 200', // a fresh URL
-      'video 206', // resumed with the fresh URL
-    ]);
-    expect(log[5]!.range).toBe('bytes=30000-');
-    expect(statusRequests(h.sim, id.taskId)).toHaveLength(3);
-    expect(log.every((r) => r.kind !== 'video' || r.authorization === 'missing')).toBe(true);
-  });
+  it.each([403, 410] as const)(
+    '16: an expired URL (%i from the file host) is replaced by a fresh one from the status endpoint',
+    async (code) => {
+      h.sim.inject({ kind: 'reset', afterBytes: 30_000 });
+      h.sim.inject({ kind: 'expired', code });
+      const id = await readyTask(h.sim, `expired${code}`);
+      const handle = await startAwait(h.client, h.taskQueue, id);
+      const result: SeedanceVideoResult = await handle.result();
+      expect(result.video.sha256).toBe(h.sim.videoSha256);
+      const log = h.sim.requests.filter((r) => r.taskId === id.taskId && (r.kind === 'video' || r.kind === 'status'));
+      expect(log.map((r) => `${r.kind} ${r.status}`)).toEqual([
+        'status 200', // the workflow's check: completed (its URL goes to the download in memory)
+        'video 200', // reset after 30 000 bytes
+        'status 200', // the retry has no cached URL: it reads one
+        `video ${code}`, // expired
+        'status 200', // a fresh URL
+        'video 206', // resumed with the fresh URL
+      ]);
+      expect(log[5]!.range).toBe('bytes=30000-');
+      expect(statusRequests(h.sim, id.taskId)).toHaveLength(3);
+      expect(log.every((r) => r.kind !== 'video' || r.authorization === 'missing')).toBe(true);
+    },
+  );
 });

@@ -130,7 +130,9 @@ describe('18: permanent API errors fail at once with distinct non-retryable type
     expect(text).toContain(`"taskId": "${taskId}"`); // payloads are decoded: the grep sees inputs and failures
     for (const key of [SIM_KEY, WRONG_KEY]) {
       expect(text).not.toContain(key);
-      expect(JSON.stringify({ message: failure.message, cause: failure.cause?.message, details: failure.details })).not.toContain(key);
+      expect(
+        JSON.stringify({ message: failure.message, cause: failure.cause?.message, details: failure.details }),
+      ).not.toContain(key);
     }
     return text;
   }
@@ -229,7 +231,11 @@ describe('19: cancel while a status check is in flight or waiting out a rate lim
     const a = ids('hang-signal');
     const b = ids('hang-cancel');
     for (const { taskId } of [a, b]) {
-      await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_1080p', timing: { queuedMs: 60_000, renderMs: 3_600_000 } });
+      await h.sim.addTask({
+        id: taskId,
+        model: 'seedance_1_5_pro_1080p',
+        timing: { queuedMs: 60_000, renderMs: 3_600_000 },
+      });
     }
     h.sim.inject({ target: 'status', kind: 'hang', times: 2 });
     const handleA = await startAwait(h.client, h.taskQueue, { taskId: a.taskId });

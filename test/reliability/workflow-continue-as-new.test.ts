@@ -29,7 +29,11 @@ let h: Harness;
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
   // Generated 480p tasks render for 3 + 30 simulated minutes on the flex tier (x3).
-  h = await startHarness({ env, replayEveryTask: true, simulator: { profile: { seedance_1_5_pro_480p: { queuedMs: MINUTE, renderMs: 10 * MINUTE } } } });
+  h = await startHarness({
+    env,
+    replayEveryTask: true,
+    simulator: { profile: { seedance_1_5_pro_480p: { queuedMs: MINUTE, renderMs: 10 * MINUTE } } },
+  });
 });
 
 afterAll(async () => {
@@ -70,12 +74,17 @@ describe('continue-as-new carries the whole state', () => {
   it('a flex task rendering for 35 min continues as new several times, answers status in the second run, and completes with every check counted', async () => {
     const { taskId, workflowId } = ids('flex');
     const model = 'seedance_1_5_pro_720p';
-    await h.sim.addTask({ id: taskId, model, serviceTier: 'flex', timing: { queuedMs: 5 * MINUTE, renderMs: 30 * MINUTE } });
-    const handle = await startAwait(
-      h.client,
-      h.taskQueue,
-      { taskId, serviceTier: 'flex', historyEventsBeforeContinue: THRESHOLD },
-    );
+    await h.sim.addTask({
+      id: taskId,
+      model,
+      serviceTier: 'flex',
+      timing: { queuedMs: 5 * MINUTE, renderMs: 30 * MINUTE },
+    });
+    const handle = await startAwait(h.client, h.taskQueue, {
+      taskId,
+      serviceTier: 'flex',
+      historyEventsBeforeContinue: THRESHOLD,
+    });
     const firstRunId = handle.firstExecutionRunId;
 
     // Skip time in small steps until the second run is there; it waits on its first timer.
@@ -116,7 +125,10 @@ describe('continue-as-new carries the whole state', () => {
     for (const run of runs.slice(0, -1)) expect(run.history.events!.length).toBeLessThanOrEqual(THRESHOLD + 15);
     expectCarriedStateAddsUp(runs, taskId, model);
     // The search-attribute question is asked once, by the first run; later runs carry the answer.
-    expect(runs.map((run) => countEvents(run.history, 'markerRecordedEventAttributes'))).toEqual([1, ...runs.slice(1).map(() => 0)]);
+    expect(runs.map((run) => countEvents(run.history, 'markerRecordedEventAttributes'))).toEqual([
+      1,
+      ...runs.slice(1).map(() => 0),
+    ]);
     expect(scheduledActivities(runs.at(-1)!.history)).toContain('downloadVideo');
 
     // Flex spacing (60-120 s) held across every boundary: no run restarted the 3-minute
@@ -134,7 +146,12 @@ describe('continue-as-new carries the whole state', () => {
 
   it('the deadline survives continue-as-new: a task still rendering times out at created + 40 min', async () => {
     const { taskId, workflowId } = ids('deadline');
-    await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_1080p', serviceTier: 'flex', timing: { queuedMs: MINUTE, renderMs: 5 * 60 * MINUTE } });
+    await h.sim.addTask({
+      id: taskId,
+      model: 'seedance_1_5_pro_1080p',
+      serviceTier: 'flex',
+      timing: { queuedMs: MINUTE, renderMs: 5 * 60 * MINUTE },
+    });
     const handle = await startAwait(h.client, h.taskQueue, {
       taskId,
       serviceTier: 'flex',
@@ -155,12 +172,17 @@ describe('continue-as-new carries the whole state', () => {
 
   it('a cancel signal in a later run stops it at once, with no status request after', async () => {
     const { taskId, workflowId } = ids('cancel-late');
-    await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', serviceTier: 'flex', timing: { queuedMs: MINUTE, renderMs: 5 * 60 * MINUTE } });
-    const handle = await startAwait(
-      h.client,
-      h.taskQueue,
-      { taskId, serviceTier: 'flex', historyEventsBeforeContinue: THRESHOLD },
-    );
+    await h.sim.addTask({
+      id: taskId,
+      model: 'seedance_1_5_pro_720p',
+      serviceTier: 'flex',
+      timing: { queuedMs: MINUTE, renderMs: 5 * 60 * MINUTE },
+    });
+    const handle = await startAwait(h.client, h.taskQueue, {
+      taskId,
+      serviceTier: 'flex',
+      historyEventsBeforeContinue: THRESHOLD,
+    });
     let runs: Run[] = [];
     for (let step = 0; runs.length < 3; step++) {
       expect(step).toBeLessThan(200);
@@ -237,11 +259,10 @@ describe('continue-as-new on a real server with the search attributes registered
 
   it('later runs keep upserting SeedanceStatus: the search-attribute answer is carried, not asked again', async () => {
     const task = await dev.sim.addTask({ model: 'seedance_1_5_pro_480p', timing: { queuedMs: 0, renderMs: 6_000 } });
-    const handle = await startAwait(
-      dev.client,
-      dev.taskQueue,
-      { taskId: task.id, historyEventsBeforeContinue: THRESHOLD },
-    );
+    const handle = await startAwait(dev.client, dev.taskQueue, {
+      taskId: task.id,
+      historyEventsBeforeContinue: THRESHOLD,
+    });
     await driveWithCheckNow(handle);
     const result = await handle.result();
     expect(result.video.sha256).toBe(dev.sim.videoSha256);
@@ -249,8 +270,13 @@ describe('continue-as-new on a real server with the search attributes registered
     const runs = await runsOf(dev.client, handle.workflowId, handle.firstExecutionRunId);
     expect(runs.length).toBeGreaterThanOrEqual(2);
     expect(runs.slice(0, -1).every((run) => carriedBy(run.history).searchAttributes === true)).toBe(true);
-    expect(runs.map((run) => countEvents(run.history, 'markerRecordedEventAttributes'))).toEqual([1, ...runs.slice(1).map(() => 0)]);
-    expect(countEvents(runs.at(-1)!.history, 'upsertWorkflowSearchAttributesEventAttributes')).toBeGreaterThanOrEqual(2);
+    expect(runs.map((run) => countEvents(run.history, 'markerRecordedEventAttributes'))).toEqual([
+      1,
+      ...runs.slice(1).map(() => 0),
+    ]);
+    expect(countEvents(runs.at(-1)!.history, 'upsertWorkflowSearchAttributesEventAttributes')).toBeGreaterThanOrEqual(
+      2,
+    );
     expect((await handle.describe()).typedSearchAttributes.get(SeedanceStatusKey)).toBe('completed');
     expect(result.checks).toBe(statusRequests(dev.sim, task.id).length);
   });

@@ -48,7 +48,10 @@ beforeAll(async () => {
     SEEDANCE_OUTPUT: outputDir,
     SEEDANCE_ALLOW_PRIVATE_URLS: 'true',
   });
-  client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: server.namespace });
+  client = new Client({
+    connection: await Connection.connect({ address: server.address }),
+    namespace: server.namespace,
+  });
 });
 
 afterAll(async () => {
@@ -86,7 +89,8 @@ function issuedVideoUrls(): string[] {
   for (const entry of sim.requests) {
     if (entry.kind !== 'status' || entry.status !== 200 || !entry.taskId) continue;
     const task = sim.getTask(entry.taskId);
-    if (task && statusAt(task, entry.at) === 'completed') urls.push(sim.signedVideoUrl(entry.taskId, entry.at + DAY_MS));
+    if (task && statusAt(task, entry.at) === 'completed')
+      urls.push(sim.signedVideoUrl(entry.taskId, entry.at + DAY_MS));
   }
   return urls;
 }
@@ -99,7 +103,12 @@ describe('25: no API key and no signed URL in history, search attributes, querie
     sim.inject({ target: 'status', kind: 'rateLimit', retryAfterSeconds: 1 });
     expect(await outcome(await follow({ taskId: completed.id }))).toBe('completed');
 
-    const failed = await sim.addTask({ model: 'seedance_1_5_pro_720p', createdMs: pastMs, outcome: 'failed', error: 'content policy violation' });
+    const failed = await sim.addTask({
+      model: 'seedance_1_5_pro_720p',
+      createdMs: pastMs,
+      outcome: 'failed',
+      error: 'content policy violation',
+    });
     expect(await outcome(await follow({ taskId: failed.id }))).toBe('SeedanceTaskFailed');
 
     // The API refuses the key: the client has sent it in its Authorization header.
@@ -107,7 +116,10 @@ describe('25: no API key and no signed URL in history, search attributes, querie
     sim.inject({ target: 'status', kind: 'status', code: 401 });
     expect(await outcome(await follow({ taskId: refused.id }))).toBe('SeedanceUnauthorized');
 
-    const cancelled = await sim.addTask({ model: 'seedance_1_5_pro_480p', timing: { queuedMs: 0, renderMs: 60 * MINUTE } });
+    const cancelled = await sim.addTask({
+      model: 'seedance_1_5_pro_480p',
+      timing: { queuedMs: 0, renderMs: 60 * MINUTE },
+    });
     const cancelHandle = await follow({ taskId: cancelled.id });
     await phase(cancelHandle, 'waiting');
     await cancelHandle.signal('cancel', { reason: 'secrets test' });
@@ -150,7 +162,8 @@ describe('25: no API key and no signed URL in history, search attributes, querie
     const places: Record<string, string> = {};
     for (const handle of handles) {
       const id = handle.workflowId;
-      for (const run of await runsOf(client, id, handle.firstExecutionRunId)) places[`history ${id} ${run.runId}`] = historyText(run.history);
+      for (const run of await runsOf(client, id, handle.firstExecutionRunId))
+        places[`history ${id} ${run.runId}`] = historyText(run.history);
       const shown = await server.cli(['workflow', 'show', '--workflow-id', id, '--output', 'json']);
       expect(shown.code).toBe(0);
       places[`temporal workflow show ${id}`] = shown.stdout;

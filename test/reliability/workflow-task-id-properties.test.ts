@@ -27,12 +27,22 @@ beforeAll(async () => {
     received.push(req.url ?? '');
     // Answer with the task the path names, so the client's own id check is exercised too.
     const last = (req.url ?? '').split('?')[0]!.split('/').pop() ?? '';
-    const body = JSON.stringify({ id: safeDecode(last), object: 'video', created: 1_700_000_000, model: 'seedance_1_5_pro_720p', status: 'queued' });
+    const body = JSON.stringify({
+      id: safeDecode(last),
+      object: 'video',
+      created: 1_700_000_000,
+      model: 'seedance_1_5_pro_720p',
+      status: 'queued',
+    });
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  client = new SeedanceClient({ apiKey: 'sk-property-test', baseUrl: `http://127.0.0.1:${port}${BASE_PATH}`, timeoutMs: 5_000 });
+  client = new SeedanceClient({
+    apiKey: 'sk-property-test',
+    baseUrl: `http://127.0.0.1:${port}${BASE_PATH}`,
+    timeoutMs: 5_000,
+  });
 });
 
 afterAll(async () => {
@@ -50,23 +60,56 @@ function safeDecode(text: string): string {
 
 /** Characters that could break out of a path segment, or look like they could. */
 const HOSTILE_UNITS = [
-  '/', '\\', '.', '..', '%', '%2f', '%2e', '%00', '?', '#', '&', '=', '+', ';', ':', '@', ' ', '\t', '\n', '\r', '\0',
-  '\u2215', '\uff0f', '\u202e', '\u200b', 'é', 'ß', 'İ', '\u{1F600}', 'a', 'Z', '0', '9', '_', '-', 'video_',
+  '/',
+  '\\',
+  '.',
+  '..',
+  '%',
+  '%2f',
+  '%2e',
+  '%00',
+  '?',
+  '#',
+  '&',
+  '=',
+  '+',
+  ';',
+  ':',
+  '@',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\0',
+  '\u2215',
+  '\uff0f',
+  '\u202e',
+  '\u200b',
+  'é',
+  'ß',
+  'İ',
+  '\u{1F600}',
+  'a',
+  'Z',
+  '0',
+  '9',
+  '_',
+  '-',
+  'video_',
 ];
 
 const hostileString = fc.oneof(
   fc.string({ unit: fc.constantFrom(...HOSTILE_UNITS), maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 140 }),
   fc.string({ unit: fc.constantFrom('a', 'b', '0', '_', '-'), minLength: 120, maxLength: 135 }),
-  fc.tuple(validId(), fc.constantFrom('/../', '/', '?x=1', '#f', '%2F..%2F', '\n', ' ', '.mp4'), validId()).map(([a, sep, b]) => a + sep + b),
+  fc
+    .tuple(validId(), fc.constantFrom('/../', '/', '?x=1', '#f', '%2F..%2F', '\n', ' ', '.mp4'), validId())
+    .map(([a, sep, b]) => a + sep + b),
 );
 
 /** Ids the API really issues look like `video_<hex>`; any token of the documented alphabet is allowed. */
 function validId(): fc.Arbitrary<string> {
-  return fc.oneof(
-    fc.stringMatching(/^video_[0-9a-f]{24}$/),
-    fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/),
-  );
+  return fc.oneof(fc.stringMatching(/^video_[0-9a-f]{24}$/), fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/));
 }
 
 async function getOutcome(id: string): Promise<{ refused: boolean; requests: string[] }> {

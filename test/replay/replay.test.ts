@@ -47,7 +47,10 @@ let fixtures: Fixture[];
 beforeAll(async () => {
   const names = (await fs.readdir(HISTORIES)).filter((f) => f.endsWith('.json')).sort();
   fixtures = await Promise.all(
-    names.map(async (name) => ({ name, history: historyFromJson(await fs.readFile(path.join(HISTORIES, name), 'utf8')) })),
+    names.map(async (name) => ({
+      name,
+      history: historyFromJson(await fs.readFile(path.join(HISTORIES, name), 'utf8')),
+    })),
   );
 });
 
@@ -85,14 +88,18 @@ describe('replay of the committed histories', () => {
   it('covers every main path, with and without search attributes, and across continue-as-new', () => {
     const paths = fixtures.map((f) => f.name.replace(/^[^-]+-/, '').replace(/\.json$/, ''));
     expect(paths).toEqual(expect.arrayContaining(REQUIRED_PATHS));
-    const upserts = fixtures.filter((f) => (f.history.events ?? []).some((e) => e.upsertWorkflowSearchAttributesEventAttributes));
+    const upserts = fixtures.filter((f) =>
+      (f.history.events ?? []).some((e) => e.upsertWorkflowSearchAttributesEventAttributes),
+    );
     expect(upserts.length).toBeGreaterThanOrEqual(3);
   });
 
   it('replays every history against the current workflow code without error', async () => {
     const errors = await replayAll(await workflowBundle());
     expect(errors.size).toBe(fixtures.length);
-    const failed = [...errors].filter(([, error]) => error !== undefined).map(([name, error]) => `${name}: ${error!.message}`);
+    const failed = [...errors]
+      .filter(([, error]) => error !== undefined)
+      .map(([name, error]) => `${name}: ${error!.message}`);
     expect(failed).toEqual([]);
   });
 
@@ -109,7 +116,8 @@ describe('replay of the committed histories', () => {
     const without = fixtures.filter((f) => !hasEvent(f.history, 'markerRecordedEventAttributes'));
     expect(withMarker.length).toBeGreaterThan(0);
     expect(without.length).toBeGreaterThan(0); // runs after continue-as-new never ask
-    for (const fixture of withMarker) expect(errors.get(fixture.name), fixture.name).toBeInstanceOf(DeterminismViolationError);
+    for (const fixture of withMarker)
+      expect(errors.get(fixture.name), fixture.name).toBeInstanceOf(DeterminismViolationError);
     for (const fixture of without) expect(errors.get(fixture.name), fixture.name).toBeUndefined();
   });
 
@@ -118,7 +126,8 @@ describe('replay of the committed histories', () => {
     const checked = fixtures.filter((f) => scheduled(f.history).includes('checkStatus'));
     const unchecked = fixtures.filter((f) => !scheduled(f.history).includes('checkStatus'));
     expect(unchecked.length).toBeGreaterThan(0); // the lost create response fails before any check
-    for (const fixture of checked) expect(errors.get(fixture.name), fixture.name).toBeInstanceOf(DeterminismViolationError);
+    for (const fixture of checked)
+      expect(errors.get(fixture.name), fixture.name).toBeInstanceOf(DeterminismViolationError);
     for (const fixture of unchecked) expect(errors.get(fixture.name), fixture.name).toBeUndefined();
   });
 });

@@ -77,7 +77,11 @@ const task = {
   model: 'seedance_1_5_pro_720p',
   status: 'queued',
 };
-const request = { model: 'seedance_1_5_pro_720p', content: [{ type: 'text' as const, text: 'a red fox in snow' }], duration: 5 };
+const request = {
+  model: 'seedance_1_5_pro_720p',
+  content: [{ type: 'text' as const, text: 'a red fox in snow' }],
+  duration: 5,
+};
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -109,9 +113,7 @@ describe('SeedanceClient.createTask', () => {
 
   it('refuses an invalid request in plain words before sending anything', async () => {
     handler = json(200, task);
-    const error = await failure(
-      client().createTask({ model: 'Seedance 720p', content: [], duration: 30 } as never),
-    );
+    const error = await failure(client().createTask({ model: 'Seedance 720p', content: [], duration: 30 } as never));
     expect(error).toBeInstanceOf(SeedanceInvalidRequestError);
     expect(error.message).toMatch(/model: a model name is lower-case/);
     expect(error.message).toMatch(/content: content needs at least one item/);
@@ -129,7 +131,13 @@ describe('SeedanceClient.createTask', () => {
 
 describe('SeedanceClient.getTask', () => {
   it('queries the task by id and returns it parsed', async () => {
-    const done = { ...task, status: 'completed', video_url: 'https://cdn.example.com/v.mp4?sig=abc', actualDuration: 5, extra: 1 };
+    const done = {
+      ...task,
+      status: 'completed',
+      video_url: 'https://cdn.example.com/v.mp4?sig=abc',
+      actualDuration: 5,
+      extra: 1,
+    };
     handler = json(200, done);
     const result = await client().getTask('video_abc123def456');
     expect(result.status).toBe('completed');
@@ -163,9 +171,13 @@ describe('HTTP answers become typed errors', () => {
     [500, SeedanceServerError, true],
     [503, SeedanceServerError, true],
   ] as const)('HTTP %i -> %o', async (status, type, retryable) => {
-    handler = json(status, { error: { code: status, message: `Invalid API key: ${API_KEY}`, type: 'x' } }, {
-      'www-authenticate': `Bearer realm="${API_KEY}"`,
-    });
+    handler = json(
+      status,
+      { error: { code: status, message: `Invalid API key: ${API_KEY}`, type: 'x' } },
+      {
+        'www-authenticate': `Bearer realm="${API_KEY}"`,
+      },
+    );
     const error = await failure(client().getTask('video_abc123def456'));
     expect(error).toBeInstanceOf(type);
     expect(isSeedanceError(error) && error.retryable).toBe(retryable);
@@ -238,7 +250,9 @@ describe('transport failures', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
       res.write('{"id":');
     };
-    expect(await failure(client({ timeoutMs: 300 }).getTask('video_abc123def456'))).toBeInstanceOf(SeedanceTimeoutError);
+    expect(await failure(client({ timeoutMs: 300 }).getTask('video_abc123def456'))).toBeInstanceOf(
+      SeedanceTimeoutError,
+    );
   });
 
   it('reports a refused connection as never sent', async () => {

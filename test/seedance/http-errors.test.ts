@@ -45,9 +45,12 @@ describe('parseRetryAfter', () => {
 
 describe('sanitizeText and apiErrorDetail', () => {
   it('drops control characters, query strings of URLs and secrets, and bounds the length', () => {
-    const text = sanitizeText(`bad\u0000\u001b[31m key ${KEY} for https://cdn.example.com/a.mp4?sig=SECRET#frag\r\n${'x'.repeat(500)}`, {
-      secrets: [KEY],
-    });
+    const text = sanitizeText(
+      `bad\u0000\u001b[31m key ${KEY} for https://cdn.example.com/a.mp4?sig=SECRET#frag\r\n${'x'.repeat(500)}`,
+      {
+        secrets: [KEY],
+      },
+    );
     expect(text).not.toContain(KEY);
     expect(text).not.toContain('SECRET');
     expect(text).not.toMatch(/[\u0000-\u001f]/);
@@ -110,20 +113,28 @@ describe('errorFromResponse', () => {
     );
     expect(error.message).toContain('Invalid key [redacted]');
     expect(String(error)).not.toContain(KEY);
-    const gateway = errorFromResponse({ status: 502, headers: {}, body: '<html><title>Bad Gateway</title></html>' }, get);
+    const gateway = errorFromResponse(
+      { status: 502, headers: {}, body: '<html><title>Bad Gateway</title></html>' },
+      get,
+    );
     expect(gateway.message).not.toContain('<html>');
   });
 });
 
 describe('errorFromTransport', () => {
-  const failure = (code: string, message = `connect ${code} 10.0.0.1:443 https://api.example.com/v1/result/x?key=SECRET`) =>
-    Object.assign(new Error(message), { code });
+  const failure = (
+    code: string,
+    message = `connect ${code} 10.0.0.1:443 https://api.example.com/v1/result/x?key=SECRET`,
+  ) => Object.assign(new Error(message), { code });
 
-  it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])('knows %s never sent the request', (code) => {
-    const error = errorFromTransport(failure(code), 'the Seedance API');
-    expect(error).toBeInstanceOf(SeedanceNetworkError);
-    expect((error as SeedanceNetworkError).sent).toBe(false);
-  });
+  it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])(
+    'knows %s never sent the request',
+    (code) => {
+      const error = errorFromTransport(failure(code), 'the Seedance API');
+      expect(error).toBeInstanceOf(SeedanceNetworkError);
+      expect((error as SeedanceNetworkError).sent).toBe(false);
+    },
+  );
 
   it.each(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'ETIMEDOUT'])('assumes %s may have sent the request', (code) => {
     const error = errorFromTransport(failure(code), 'the Seedance API');

@@ -25,10 +25,40 @@ function openssl(...args: string[]): void {
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'seedance-tls-'));
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=seedance test CA');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=seedance test CA',
+  );
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'host.key', '-out', 'host.csr', '-subj', '/CN=localhost');
   await fs.writeFile(path.join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost\n');
-  openssl('x509', '-req', '-in', 'host.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'host.pem', '-days', '1', '-extfile', 'ext.cnf');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'host.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'host.pem',
+    '-days',
+    '1',
+    '-extfile',
+    'ext.cnf',
+  );
   ca = await fs.readFile(path.join(dir, 'ca.pem'), 'utf8');
   server = createServer(
     { key: await fs.readFile(path.join(dir, 'host.key')), cert: await fs.readFile(path.join(dir, 'host.pem')) },

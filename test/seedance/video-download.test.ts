@@ -114,7 +114,12 @@ describe('openVideo answers', () => {
 
   it('resumes with Range and If-Range and returns the rest', async () => {
     const video = await openVideo(signed(), { ...local, start: 40_000, ifRange: ETAG });
-    expect(video).toMatchObject({ status: 206, rangeStart: 40_000, totalBytes: VIDEO.length, contentLength: VIDEO.length - 40_000 });
+    expect(video).toMatchObject({
+      status: 206,
+      rangeStart: 40_000,
+      totalBytes: VIDEO.length,
+      contentLength: VIDEO.length - 40_000,
+    });
     expect((await readAll(video.body)).equals(VIDEO.subarray(40_000))).toBe(true);
     expect(seen[0]?.range).toBe('bytes=40000-');
     expect(seen[0]?.['if-range']).toBe(ETAG);
@@ -156,7 +161,9 @@ describe('openVideo answers', () => {
       res.writeHead(206, { 'content-range': `bytes 500-999/1000`, 'content-length': '500', etag: '"v2"' });
       res.end(VIDEO.subarray(0, 500));
     };
-    expect(await failure(openVideo(signed(), { ...local, start: 500, ifRange: ETAG }))).toBeInstanceOf(SeedanceVideoChangedError);
+    expect(await failure(openVideo(signed(), { ...local, start: 500, ifRange: ETAG }))).toBeInstanceOf(
+      SeedanceVideoChangedError,
+    );
   });
 
   it('ignores weak ETags', async () => {
@@ -256,7 +263,9 @@ describe('openVideo redirects', () => {
       res.writeHead(302, { location: '/again' });
       res.end();
     };
-    expect(await failure(openVideo(signed('/start'), { ...onlyTestServer, maxRedirects: 3 }))).toBeInstanceOf(SeedanceVideoUnavailableError);
+    expect(await failure(openVideo(signed('/start'), { ...onlyTestServer, maxRedirects: 3 }))).toBeInstanceOf(
+      SeedanceVideoUnavailableError,
+    );
     expect(seen).toHaveLength(4);
   });
 });
@@ -351,5 +360,4 @@ describe('helpers', () => {
     expect(parseContentRange('bytes */100')).toBeUndefined();
     expect(parseContentRange(undefined)).toBeUndefined();
   });
-
 });

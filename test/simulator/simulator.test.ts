@@ -79,7 +79,13 @@ function rawGet(url: string, headers: Record<string, string> = {}, method = 'GET
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
       res.on('close', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), complete: res.complete, ...(error ? { error } : {}) }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks),
+          complete: res.complete,
+          ...(error ? { error } : {}),
+        }),
       );
     });
     req.on('error', (e) => (responded ? undefined : reject(e))); // after the headers, `res` reports it
@@ -144,7 +150,12 @@ describe('task lifecycle through the clock', () => {
     const created = await create({ ...PROMPT, duration: -1 });
     expect(created.status).toBe(200);
     const task = (await created.json()) as { id: string; created: number; status: string };
-    expect(task).toMatchObject({ object: 'video', model: PROMPT.model, status: 'queued', created: Math.floor(START / 1000) });
+    expect(task).toMatchObject({
+      object: 'video',
+      model: PROMPT.model,
+      status: 'queued',
+      created: Math.floor(START / 1000),
+    });
     expect(task.id).toMatch(/^video_[0-9a-f]+$/);
     expect(sim.createCount()).toBe(1);
 
@@ -165,18 +176,36 @@ describe('task lifecycle through the clock', () => {
     expect(sha256(Buffer.from(await video.arrayBuffer()))).toBe(sim.videoSha256);
 
     const file = sim.requests.find((r) => r.kind === 'video');
-    expect(file).toMatchObject({ path: `/files/${task.id}.mp4`, status: 200, authorization: 'missing', bytesServed: sim.video.length, taskId: task.id });
+    expect(file).toMatchObject({
+      path: `/files/${task.id}.mp4`,
+      status: 200,
+      authorization: 'missing',
+      bytesServed: sim.video.length,
+      taskId: task.id,
+    });
     expect(sim.requests.every((r) => !r.path.includes('?'))).toBe(true);
   });
 
   it('reports failed and cancelled outcomes, and setOutcome changes a pending task', async () => {
-    const failed = await sim.addTask({ outcome: 'failed', error: 'content policy', timing: { queuedMs: 0, renderMs: 10 } });
+    const failed = await sim.addTask({
+      outcome: 'failed',
+      error: 'content policy',
+      timing: { queuedMs: 0, renderMs: 10 },
+    });
     const cancelled = await sim.addTask({ outcome: 'cancelled', timing: { queuedMs: 0, renderMs: 10 } });
     const pending = await sim.addTask({ timing: { queuedMs: 0, renderMs: 10 } });
     sim.setOutcome(pending.id, 'failed');
     now += 10;
-    expect(await (await query(failed.id)).json()).toMatchObject({ status: 'failed', error: 'content policy', video_url: null });
-    expect(await (await query(cancelled.id)).json()).toMatchObject({ status: 'cancelled', error: null, video_url: null });
+    expect(await (await query(failed.id)).json()).toMatchObject({
+      status: 'failed',
+      error: 'content policy',
+      video_url: null,
+    });
+    expect(await (await query(cancelled.id)).json()).toMatchObject({
+      status: 'cancelled',
+      error: null,
+      video_url: null,
+    });
     expect(await (await query(pending.id)).json()).toMatchObject({ status: 'failed', error: expect.any(String) });
   });
 
@@ -209,7 +238,9 @@ describe('task lifecycle through the clock', () => {
     expect(sim.getTask(id)?.timing).toEqual({ queuedMs: 1000 * FLEX_FACTOR, renderMs: 3000 * FLEX_FACTOR });
     const realtime = resolveTiming('realtime', 'seedance_1_5_pro_720p');
     expect(realtime.queuedMs + realtime.renderMs).toBe(210_000);
-    expect(REALTIME_PROFILE.seedance_1_5_pro_480p.queuedMs + REALTIME_PROFILE.seedance_1_5_pro_480p.renderMs).toBe(60_000);
+    expect(REALTIME_PROFILE.seedance_1_5_pro_480p.queuedMs + REALTIME_PROFILE.seedance_1_5_pro_480p.renderMs).toBe(
+      60_000,
+    );
   });
 
   it('calls onRequest once per finished exchange', async () => {
@@ -328,7 +359,11 @@ describe('faults', () => {
     const third = await rawGet(url, { Range: 'bytes=80000-' });
     expect(third.complete).toBe(true);
     expect(Buffer.concat([first.body, second.body, third.body]).equals(sim.video)).toBe(true);
-    expect(sim.requests.filter((r) => r.kind === 'video').map((r) => r.bytesServed)).toEqual([40_000, 40_000, sim.video.length - 80_000]);
+    expect(sim.requests.filter((r) => r.kind === 'video').map((r) => r.bytesServed)).toEqual([
+      40_000,
+      40_000,
+      sim.video.length - 80_000,
+    ]);
   });
 
   it('fin: a clean close before Content-Length', async () => {
@@ -440,7 +475,9 @@ describe('faults', () => {
 describe('hang', () => {
   it('never answers; the client times out and close() ends the exchange', async () => {
     sim.inject({ target: 'status', kind: 'hang' });
-    await expect(fetch(`${sim.url}/v1/result/video_abc`, { headers: AUTH, signal: AbortSignal.timeout(150) })).rejects.toThrow();
+    await expect(
+      fetch(`${sim.url}/v1/result/video_abc`, { headers: AUTH, signal: AbortSignal.timeout(150) }),
+    ).rejects.toThrow();
     expect(sim.requests[0]).toMatchObject({ kind: 'status', status: 0, fault: 'hang' });
   });
 });

@@ -7,8 +7,32 @@ const ROOT = '/srv/seedance/videos';
 
 /** Strings rich in the characters that make names dangerous, mixed with ordinary ones. */
 const dangerousUnit = fc.constantFrom(
-  '.', '.', '/', '\\', '\u0000', '\n', '\r', '\t', '\u001b', '\u007f', '\u0085', '\u009b',
-  'a', 'Z', '0', '-', '_', ' ', 'é', '日', '\u{1F3AC}', '\u202e', ':', '~', '%', 'part',
+  '.',
+  '.',
+  '/',
+  '\\',
+  '\u0000',
+  '\n',
+  '\r',
+  '\t',
+  '\u001b',
+  '\u007f',
+  '\u0085',
+  '\u009b',
+  'a',
+  'Z',
+  '0',
+  '-',
+  '_',
+  ' ',
+  'é',
+  '日',
+  '\u{1F3AC}',
+  '\u202e',
+  ':',
+  '~',
+  '%',
+  'part',
 );
 const candidateName = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 80 }),
@@ -95,7 +119,10 @@ describe('checkFileName', () => {
   it(`counts the ${MAX_FILE_NAME_BYTES}-byte limit in UTF-8 bytes, not characters`, () => {
     expect(checkFileName('a'.repeat(196) + '.mp4').ok).toBe(true); // 200 bytes
     expect(checkFileName('a'.repeat(197) + '.mp4').ok).toBe(false); // 201 bytes
-    expect(checkFileName('a'.repeat(296) + '.mp4')).toEqual({ ok: false, reason: 'the file name is longer than 200 bytes' });
+    expect(checkFileName('a'.repeat(296) + '.mp4')).toEqual({
+      ok: false,
+      reason: 'the file name is longer than 200 bytes',
+    });
     // 67 three-byte characters are 201 bytes, though only 67 characters.
     expect(checkFileName('日'.repeat(66)).ok).toBe(true); // 198 bytes
     expect(checkFileName('日'.repeat(67)).ok).toBe(false); // 201 bytes
@@ -105,7 +132,7 @@ describe('checkFileName', () => {
 });
 
 describe('defaultFileName', () => {
-  it('names a task\'s video <taskId>.mp4', () => {
+  it("names a task's video <taskId>.mp4", () => {
     expect(defaultFileName('video_abc123def456')).toBe('video_abc123def456.mp4');
   });
 });

@@ -46,7 +46,10 @@ describe('checkMp4Buffer', () => {
   });
 
   it('passes a hand-built ftyp + moov + mdat, with the index before or after the media', async () => {
-    expect(await checkMp4Buffer(Buffer.concat([ftyp, moov, mdat]))).toEqual({ ok: true, boxes: ['ftyp', 'moov', 'mdat'] });
+    expect(await checkMp4Buffer(Buffer.concat([ftyp, moov, mdat]))).toEqual({
+      ok: true,
+      boxes: ['ftyp', 'moov', 'mdat'],
+    });
     expect(await checkMp4Buffer(Buffer.concat([ftyp, mdat, box('free', 8), moov]))).toEqual({
       ok: true,
       boxes: ['ftyp', 'mdat', 'free', 'moov'],
@@ -54,7 +57,9 @@ describe('checkMp4Buffer', () => {
   });
 
   it('refuses an HTML error page served as video/mp4', async () => {
-    const html = Buffer.from('<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>');
+    const html = Buffer.from(
+      '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>',
+    );
     expect(await reason(html)).toMatch(/not "ftyp": not an MP4/);
   });
 
@@ -77,7 +82,9 @@ describe('checkMp4Buffer', () => {
   it('refuses a download cut in the middle of "mdat"', async () => {
     const whole = Buffer.concat([ftyp, moov, mdat]);
     const cut = whole.subarray(0, whole.length - 500);
-    expect(await reason(cut)).toMatch(new RegExp(`ends at byte ${whole.length} but the file has ${cut.length} bytes \\(truncated\\)`));
+    expect(await reason(cut)).toMatch(
+      new RegExp(`ends at byte ${whole.length} but the file has ${cut.length} bytes \\(truncated\\)`),
+    );
   });
 
   it('refuses a file cut inside a box header', async () => {
@@ -88,12 +95,19 @@ describe('checkMp4Buffer', () => {
   it('refuses trailing garbage after the last box', async () => {
     const valid = Buffer.concat([ftyp, moov, mdat]);
     expect(await reason(Buffer.concat([valid, Buffer.from('garbage after the video')]))).toMatch(/truncated/);
-    expect(await reason(Buffer.concat([valid, Buffer.alloc(8)]))).toMatch(new RegExp(`no MP4 box at byte ${valid.length}`));
-    expect(await reason(Buffer.concat([valid, Buffer.from('xyz')]))).toMatch(new RegExp(`cut off at byte ${valid.length}`));
+    expect(await reason(Buffer.concat([valid, Buffer.alloc(8)]))).toMatch(
+      new RegExp(`no MP4 box at byte ${valid.length}`),
+    );
+    expect(await reason(Buffer.concat([valid, Buffer.from('xyz')]))).toMatch(
+      new RegExp(`cut off at byte ${valid.length}`),
+    );
   });
 
   it('passes a box with a 64-bit largesize', async () => {
-    expect(await checkMp4Buffer(Buffer.concat([ftyp, moov, box64('mdat', 2000)]))).toEqual({ ok: true, boxes: ['ftyp', 'moov', 'mdat'] });
+    expect(await checkMp4Buffer(Buffer.concat([ftyp, moov, box64('mdat', 2000)]))).toEqual({
+      ok: true,
+      boxes: ['ftyp', 'moov', 'mdat'],
+    });
   });
 
   it('refuses a 64-bit largesize that runs past the end of the file', async () => {
@@ -101,7 +115,9 @@ describe('checkMp4Buffer', () => {
   });
 
   it('refuses a 64-bit header cut before its largesize', async () => {
-    expect(await reason(Buffer.concat([ftyp, moov, box64('mdat', 0).subarray(0, 12)]))).toMatch(/64-bit box header is cut off/);
+    expect(await reason(Buffer.concat([ftyp, moov, box64('mdat', 0).subarray(0, 12)]))).toMatch(
+      /64-bit box header is cut off/,
+    );
   });
 
   it('refuses a 64-bit largesize smaller than a header', async () => {
@@ -109,7 +125,10 @@ describe('checkMp4Buffer', () => {
   });
 
   it('passes a last box of size 0 ("to the end of the file")', async () => {
-    expect(await checkMp4Buffer(Buffer.concat([ftyp, moov, box('mdat', 3000, 0)]))).toEqual({ ok: true, boxes: ['ftyp', 'moov', 'mdat'] });
+    expect(await checkMp4Buffer(Buffer.concat([ftyp, moov, box('mdat', 3000, 0)]))).toEqual({
+      ok: true,
+      boxes: ['ftyp', 'moov', 'mdat'],
+    });
   });
 
   it('treats a size-0 box that is not last as swallowing the rest, so a later "moov" is missing', async () => {
@@ -124,7 +143,9 @@ describe('checkMp4Buffer', () => {
   });
 
   it('refuses a box type that is not printable', async () => {
-    expect(await reason(Buffer.concat([ftyp, box('\u0001\u0002\u0003\u0004', 8), moov, mdat]))).toMatch(/no MP4 box at byte/);
+    expect(await reason(Buffer.concat([ftyp, box('\u0001\u0002\u0003\u0004', 8), moov, mdat]))).toMatch(
+      /no MP4 box at byte/,
+    );
   });
 
   it('refuses empty input', async () => {

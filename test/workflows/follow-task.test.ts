@@ -39,7 +39,12 @@ function statusRequestTimes(taskId: string): number[] {
 describe('awaitSeedanceVideo on the time-skipping server', () => {
   it('follows a 1080p task of 8 simulated minutes to a verified MP4, in seconds of real time', async () => {
     const { taskId, workflowId } = ids('1080p');
-    await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_1080p', timing: { queuedMs: 60_000, renderMs: 420_000 }, actualDuration: 5 });
+    await h.sim.addTask({
+      id: taskId,
+      model: 'seedance_1_5_pro_1080p',
+      timing: { queuedMs: 60_000, renderMs: 420_000 },
+      actualDuration: 5,
+    });
     const started = Date.now();
     const handle = await startAwait(h.client, h.taskQueue, { taskId });
     const result: SeedanceVideoResult = await handle.result();
@@ -71,7 +76,11 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
 
   it('checks a 480p task every 10-20 s, never under 10 s', async () => {
     const { taskId, workflowId } = ids('480p');
-    await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_480p', timing: { queuedMs: 20_000, renderMs: 100_000 } });
+    await h.sim.addTask({
+      id: taskId,
+      model: 'seedance_1_5_pro_480p',
+      timing: { queuedMs: 20_000, renderMs: 100_000 },
+    });
     const result = await (await startAwait(h.client, h.taskQueue, { taskId })).result();
     expect(result.status).toBe('completed');
     const timers = await timerDurations(h.client, workflowId);
@@ -86,7 +95,13 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
 
   it('fails with SeedanceTaskFailed carrying the API error when the task fails remotely', async () => {
     const { taskId } = ids('failed');
-    await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', outcome: 'failed', error: 'content policy violation', timing: { queuedMs: 10_000, renderMs: 150_000 } });
+    await h.sim.addTask({
+      id: taskId,
+      model: 'seedance_1_5_pro_720p',
+      outcome: 'failed',
+      error: 'content policy violation',
+      timing: { queuedMs: 10_000, renderMs: 150_000 },
+    });
     const failure = await workflowFailure((await startAwait(h.client, h.taskQueue, { taskId })).result());
     expect(failure.type).toBe('SeedanceTaskFailed');
     expect(failure.message).toContain('content policy violation');
@@ -95,7 +110,12 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
 
   it('fails with SeedanceTaskCancelled when the task is cancelled remotely', async () => {
     const { taskId } = ids('remote-cancel');
-    await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', outcome: 'cancelled', timing: { queuedMs: 10_000, renderMs: 150_000 } });
+    await h.sim.addTask({
+      id: taskId,
+      model: 'seedance_1_5_pro_720p',
+      outcome: 'cancelled',
+      timing: { queuedMs: 10_000, renderMs: 150_000 },
+    });
     const failure = await workflowFailure((await startAwait(h.client, h.taskQueue, { taskId })).result());
     expect(failure.type).toBe('SeedanceTaskCancelled');
   });
@@ -111,12 +131,14 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
 
   it('gives up with SeedanceTaskTimedOut at the deadline', async () => {
     const { taskId } = ids('deadline');
-    await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', timing: { queuedMs: 60_000, renderMs: 3 * 3_600_000 } });
-    const failure = await workflowFailure((await startAwait(
-      h.client,
-      h.taskQueue,
-      { taskId, deadline: '20m' },
-    )).result());
+    await h.sim.addTask({
+      id: taskId,
+      model: 'seedance_1_5_pro_720p',
+      timing: { queuedMs: 60_000, renderMs: 3 * 3_600_000 },
+    });
+    const failure = await workflowFailure(
+      (await startAwait(h.client, h.taskQueue, { taskId, deadline: '20m' })).result(),
+    );
     expect(failure.type).toBe('SeedanceTaskTimedOut');
     const times = statusRequestTimes(taskId);
     // The deadline counts from the task's `created` (whole seconds), the last check runs right at it.
@@ -141,13 +163,23 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
 
   it('answers the status query while waiting, and checkNow checks at once', async () => {
     const { taskId } = ids('query');
-    await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', timing: { queuedMs: 60_000, renderMs: 3_600_000 } });
+    await h.sim.addTask({
+      id: taskId,
+      model: 'seedance_1_5_pro_720p',
+      timing: { queuedMs: 60_000, renderMs: 3_600_000 },
+    });
     const handle = await startAwait(h.client, h.taskQueue, { taskId });
     let status: SeedanceVideoStatus;
     do {
       status = await handle.query<SeedanceVideoStatus>('status');
     } while (status.phase !== 'waiting');
-    expect(status).toMatchObject({ phase: 'waiting', taskId, model: 'seedance_1_5_pro_720p', remoteStatus: 'queued', checks: 1 });
+    expect(status).toMatchObject({
+      phase: 'waiting',
+      taskId,
+      model: 'seedance_1_5_pro_720p',
+      remoteStatus: 'queued',
+      checks: 1,
+    });
     expect(Date.parse(status.nextCheckAt!)).toBeGreaterThan(Date.parse(status.lastCheckedAt!));
 
     await handle.signal('checkNow');
@@ -164,7 +196,11 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
 
   it('stops at once on the cancel signal: no status request after it, no file', async () => {
     const { taskId } = ids('cancel');
-    await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_1080p', timing: { queuedMs: 60_000, renderMs: 3_600_000 } });
+    await h.sim.addTask({
+      id: taskId,
+      model: 'seedance_1_5_pro_1080p',
+      timing: { queuedMs: 60_000, renderMs: 3_600_000 },
+    });
     const handle = await startAwait(h.client, h.taskQueue, { taskId });
     while ((await handle.query<SeedanceVideoStatus>('status')).phase !== 'waiting');
     const requestsBefore = statusRequestTimes(taskId).length;
@@ -179,7 +215,11 @@ describe('awaitSeedanceVideo on the time-skipping server', () => {
 
   it('ends as Canceled on a workflow cancel request', async () => {
     const { taskId } = ids('wf-cancel');
-    await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', timing: { queuedMs: 60_000, renderMs: 3_600_000 } });
+    await h.sim.addTask({
+      id: taskId,
+      model: 'seedance_1_5_pro_720p',
+      timing: { queuedMs: 60_000, renderMs: 3_600_000 },
+    });
     const handle = await startAwait(h.client, h.taskQueue, { taskId });
     while ((await handle.query<SeedanceVideoStatus>('status')).phase !== 'waiting');
     await handle.cancel();

@@ -72,8 +72,20 @@ describe('parseAwaitInput', () => {
 
   it('keeps what the caller gave', () => {
     expect(
-      awaitInput({ taskId: TASK_ID, model: 'seedance_1_5_pro_1080p', fileName: 'fox.mp4', serviceTier: 'flex', deadline: '1h30m' }),
-    ).toEqual({ taskId: TASK_ID, model: 'seedance_1_5_pro_1080p', fileName: 'fox.mp4', serviceTier: 'flex', deadlineMs: 1.5 * HOUR });
+      awaitInput({
+        taskId: TASK_ID,
+        model: 'seedance_1_5_pro_1080p',
+        fileName: 'fox.mp4',
+        serviceTier: 'flex',
+        deadline: '1h30m',
+      }),
+    ).toEqual({
+      taskId: TASK_ID,
+      model: 'seedance_1_5_pro_1080p',
+      fileName: 'fox.mp4',
+      serviceTier: 'flex',
+      deadlineMs: 1.5 * HOUR,
+    });
   });
 
   it('accepts a deadline in milliseconds', () => {
@@ -119,16 +131,19 @@ describe('parseAwaitInput', () => {
 
   it('accepts only task ids that are one safe token, and their default file name is always allowed', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 140 }), fc.stringMatching(/^[A-Za-z0-9_-]{1,130}$/)), (taskId) => {
-        let parsed;
-        try {
-          parsed = awaitInput({ taskId });
-        } catch {
-          return;
-        }
-        expect(parsed.taskId).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/);
-        expect(checkFileName(parsed.fileName).ok).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(fc.string({ unit: 'binary', maxLength: 140 }), fc.stringMatching(/^[A-Za-z0-9_-]{1,130}$/)),
+        (taskId) => {
+          let parsed;
+          try {
+            parsed = awaitInput({ taskId });
+          } catch {
+            return;
+          }
+          expect(parsed.taskId).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/);
+          expect(checkFileName(parsed.fileName).ok).toBe(true);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -177,7 +192,11 @@ describe('parseAwaitInput', () => {
 
 describe('parseGenerateInput', () => {
   it('passes a valid request through, with no file name and the 6 h deadline by default', () => {
-    expect(generateInput({ request: validRequest })).toEqual({ request: validRequest, fileName: undefined, deadlineMs: 6 * HOUR });
+    expect(generateInput({ request: validRequest })).toEqual({
+      request: validRequest,
+      fileName: undefined,
+      deadlineMs: 6 * HOUR,
+    });
   });
 
   it('keeps every documented and optional field of a valid request', () => {
@@ -195,7 +214,11 @@ describe('parseGenerateInput', () => {
       camera_fixed: true,
       service_tier: 'flex',
     };
-    expect(generateInput({ request, fileName: 'fox.mp4', deadline: '2h' })).toEqual({ request, fileName: 'fox.mp4', deadlineMs: 2 * HOUR });
+    expect(generateInput({ request, fileName: 'fox.mp4', deadline: '2h' })).toEqual({
+      request,
+      fileName: 'fox.mp4',
+      deadlineMs: 2 * HOUR,
+    });
   });
 
   it.each([
@@ -203,10 +226,31 @@ describe('parseGenerateInput', () => {
     ['a missing model', { content: validRequest.content }, /model/],
     ['an upper-case model', { ...validRequest, model: 'Seedance' }, /model/],
     ['empty content', { ...validRequest, content: [] }, /content/],
-    ['content without a text item', { ...validRequest, content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }, /content/],
+    [
+      'content without a text item',
+      { ...validRequest, content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] },
+      /content/,
+    ],
     ['an empty prompt', { ...validRequest, content: [{ type: 'text', text: '' }] }, /content\.0\.text/],
-    ['an http image URL', { ...validRequest, content: [...validRequest.content, { type: 'image_url', image_url: { url: 'http://example.com/a.png' } }] }, /content\.1\.image_url\.url/],
-    ['an unknown image role', { ...validRequest, content: [...validRequest.content, { type: 'image_url', image_url: { url: 'https://example.com/a.png' }, role: 'middle' }] }, /content\.1\.role/],
+    [
+      'an http image URL',
+      {
+        ...validRequest,
+        content: [...validRequest.content, { type: 'image_url', image_url: { url: 'http://example.com/a.png' } }],
+      },
+      /content\.1\.image_url\.url/,
+    ],
+    [
+      'an unknown image role',
+      {
+        ...validRequest,
+        content: [
+          ...validRequest.content,
+          { type: 'image_url', image_url: { url: 'https://example.com/a.png' }, role: 'middle' },
+        ],
+      },
+      /content\.1\.role/,
+    ],
     ['a duration of 3 s', { ...validRequest, duration: 3 }, /duration/],
     ['a duration of 13 s', { ...validRequest, duration: 13 }, /duration/],
     ['a fractional duration', { ...validRequest, duration: 5.5 }, /duration/],

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FLEX_TIMING, type ServiceTier } from '../../src/seedance/models';
-import { deadlineAtMs, jitter, nextCheckDelayMs, parseDuration, type ScheduleInput } from '../../src/workflows/schedule';
+import {
+  deadlineAtMs,
+  jitter,
+  nextCheckDelayMs,
+  parseDuration,
+  type ScheduleInput,
+} from '../../src/workflows/schedule';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -9,12 +15,47 @@ const HOUR = 60 * MINUTE;
 
 /** The documented polling table (shared/seedance-api.md), written out here so the test checks the table too. */
 const DOCUMENTED = [
-  { name: '480p', model: 'seedance_1_5_pro_480p', tier: 'default', minMs: 10 * SECOND, maxMs: 20 * SECOND, earliestMs: 30 * SECOND },
-  { name: '720p', model: 'seedance_1_5_pro_720p', tier: 'default', minMs: 30 * SECOND, maxMs: 60 * SECOND, earliestMs: 2 * MINUTE },
-  { name: '1080p', model: 'seedance_1_5_pro_1080p', tier: 'default', minMs: 30 * SECOND, maxMs: 60 * SECOND, earliestMs: 3 * MINUTE },
+  {
+    name: '480p',
+    model: 'seedance_1_5_pro_480p',
+    tier: 'default',
+    minMs: 10 * SECOND,
+    maxMs: 20 * SECOND,
+    earliestMs: 30 * SECOND,
+  },
+  {
+    name: '720p',
+    model: 'seedance_1_5_pro_720p',
+    tier: 'default',
+    minMs: 30 * SECOND,
+    maxMs: 60 * SECOND,
+    earliestMs: 2 * MINUTE,
+  },
+  {
+    name: '1080p',
+    model: 'seedance_1_5_pro_1080p',
+    tier: 'default',
+    minMs: 30 * SECOND,
+    maxMs: 60 * SECOND,
+    earliestMs: 3 * MINUTE,
+  },
   // "longer" is all the documentation says about flex; the earliest finish is the project's choice.
-  { name: 'flex', model: 'seedance_1_5_pro_720p', tier: 'flex', minMs: 60 * SECOND, maxMs: 120 * SECOND, earliestMs: FLEX_TIMING.estimatedMinMs },
-  { name: 'an unknown model', model: 'seedance_2_0_pro_4k', tier: 'default', minMs: 30 * SECOND, maxMs: 60 * SECOND, earliestMs: 0 },
+  {
+    name: 'flex',
+    model: 'seedance_1_5_pro_720p',
+    tier: 'flex',
+    minMs: 60 * SECOND,
+    maxMs: 120 * SECOND,
+    earliestMs: FLEX_TIMING.estimatedMinMs,
+  },
+  {
+    name: 'an unknown model',
+    model: 'seedance_2_0_pro_4k',
+    tier: 'default',
+    minMs: 30 * SECOND,
+    maxMs: 60 * SECOND,
+    earliestMs: 0,
+  },
 ] as const;
 
 const taskId = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$/);
@@ -31,14 +72,16 @@ const createdMs = fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 })
 const checks = fc.nat({ max: 100_000 });
 
 /** Any schedule input, including a `now` before `created` (a skewed remote clock). */
-const anyInput = fc.record({
-  taskId,
-  model: anyModel,
-  serviceTier: anyTier,
-  createdMs,
-  offsetMs: fc.integer({ min: -2 * 24 * HOUR, max: 2 * 24 * HOUR }),
-  checks,
-}).map(({ offsetMs, ...rest }): ScheduleInput => ({ ...rest, nowMs: rest.createdMs + offsetMs }));
+const anyInput = fc
+  .record({
+    taskId,
+    model: anyModel,
+    serviceTier: anyTier,
+    createdMs,
+    offsetMs: fc.integer({ min: -2 * 24 * HOUR, max: 2 * 24 * HOUR }),
+    checks,
+  })
+  .map(({ offsetMs, ...rest }): ScheduleInput => ({ ...rest, nowMs: rest.createdMs + offsetMs }));
 
 describe('nextCheckDelayMs', () => {
   it('never waits less than 10 s, whatever the model, tier, times and checks', () => {
@@ -74,20 +117,39 @@ describe('nextCheckDelayMs', () => {
     const created = 1_761_635_478_000;
     let now = created + 10 * MINUTE;
     for (let n = 0; n < 200; n++) {
-      const delay = nextCheckDelayMs({ taskId: 'video_abc123def456', model: 'seedance_1_5_pro_720p', createdMs: created, nowMs: now, checks: n });
+      const delay = nextCheckDelayMs({
+        taskId: 'video_abc123def456',
+        model: 'seedance_1_5_pro_720p',
+        createdMs: created,
+        nowMs: now,
+        checks: n,
+      });
       expect(delay).toBeGreaterThanOrEqual(30 * SECOND);
       now += delay;
     }
   });
 
-  it('makes no check before the model\'s earliest estimated finish (created + estimatedMin)', () => {
+  it("makes no check before the model's earliest estimated finish (created + estimatedMin)", () => {
     for (const row of DOCUMENTED.filter((r) => r.earliestMs > 0)) {
       fc.assert(
-        fc.property(taskId, createdMs, fc.integer({ min: 0, max: row.earliestMs - 1 }), checks, (id, created, elapsed, n) => {
-          const now = created + elapsed;
-          const delay = nextCheckDelayMs({ taskId: id, model: row.model, serviceTier: row.tier, createdMs: created, nowMs: now, checks: n });
-          expect(now + delay).toBeGreaterThanOrEqual(created + row.earliestMs);
-        }),
+        fc.property(
+          taskId,
+          createdMs,
+          fc.integer({ min: 0, max: row.earliestMs - 1 }),
+          checks,
+          (id, created, elapsed, n) => {
+            const now = created + elapsed;
+            const delay = nextCheckDelayMs({
+              taskId: id,
+              model: row.model,
+              serviceTier: row.tier,
+              createdMs: created,
+              nowMs: now,
+              checks: n,
+            });
+            expect(now + delay).toBeGreaterThanOrEqual(created + row.earliestMs);
+          },
+        ),
         { numRuns: 300 },
       );
     }
@@ -95,7 +157,13 @@ describe('nextCheckDelayMs', () => {
 
   it('does not check a 1080p task during its first three minutes', () => {
     const created = 1_761_635_478_000;
-    const delay = nextCheckDelayMs({ taskId: 'video_1', model: 'seedance_1_5_pro_1080p', createdMs: created, nowMs: created + 1000, checks: 0 });
+    const delay = nextCheckDelayMs({
+      taskId: 'video_1',
+      model: 'seedance_1_5_pro_1080p',
+      createdMs: created,
+      nowMs: created + 1000,
+      checks: 0,
+    });
     expect(created + 1000 + delay).toBeGreaterThanOrEqual(created + 3 * MINUTE);
   });
 
@@ -103,7 +171,14 @@ describe('nextCheckDelayMs', () => {
     for (const row of DOCUMENTED) {
       fc.assert(
         fc.property(taskId, createdMs, fc.integer({ min: 1, max: 24 * HOUR }), checks, (id, created, skew, n) => {
-          const delay = nextCheckDelayMs({ taskId: id, model: row.model, serviceTier: row.tier, createdMs: created, nowMs: created - skew, checks: n });
+          const delay = nextCheckDelayMs({
+            taskId: id,
+            model: row.model,
+            serviceTier: row.tier,
+            createdMs: created,
+            nowMs: created - skew,
+            checks: n,
+          });
           expect(delay).toBeLessThanOrEqual(Math.max(row.earliestMs, row.maxMs));
           expect(delay).toBeGreaterThanOrEqual(Math.max(row.earliestMs, row.minMs));
         }),
@@ -142,10 +217,16 @@ describe('nextCheckDelayMs', () => {
     for (const count of buckets) expect(count).toBeGreaterThan(50);
   });
 
-  it('varies one task\'s delay from one check to the next', () => {
+  it("varies one task's delay from one check to the next", () => {
     const created = 1_761_635_478_000;
     const delays = Array.from({ length: 50 }, (_, n) =>
-      nextCheckDelayMs({ taskId: 'video_abc123def456', model: 'seedance_1_5_pro_480p', createdMs: created, nowMs: created + HOUR, checks: n }),
+      nextCheckDelayMs({
+        taskId: 'video_abc123def456',
+        model: 'seedance_1_5_pro_480p',
+        createdMs: created,
+        nowMs: created + HOUR,
+        checks: n,
+      }),
     );
     expect(new Set(delays).size).toBeGreaterThan(25);
   });

@@ -25,7 +25,8 @@ export async function failureTypeOfTask(taskId: string, taskQueue: string): Prom
     await executeSeedanceVideo({ taskId }, { taskQueue });
     return 'no failure';
   } catch (error) {
-    if (error instanceof ChildWorkflowFailure && error.cause instanceof ApplicationFailure) return error.cause.type ?? 'untyped';
+    if (error instanceof ChildWorkflowFailure && error.cause instanceof ApplicationFailure)
+      return error.cause.type ?? 'untyped';
     throw error;
   }
 }
