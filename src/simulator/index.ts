@@ -1,5 +1,6 @@
 /** The Seedance API simulator: a local HTTP look-alike of the task API and its file host. */
-export { createSimulator, type AddTaskInput, type Simulator, type SimulatorOptions } from './simulator';
+export { createSimulator } from './simulator';
+export type { AddTaskInput, Simulator, SimulatorOptions } from './types';
 export type { AuthorizationState, RequestKind, RequestLogEntry } from './exchange';
 export type { CreateFault, Fault, FaultKind, FaultTarget, GatewayFault, VideoFault } from './faults';
 export {

@@ -6,72 +6,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { SEEDANCE_MODELS, type ServiceTier } from '../seedance/models';
-import { createVideoRequestSchema, taskIdSchema } from '../seedance/schemas';
-import { Exchange, type AuthorizationState, type RequestKind, type RequestLogEntry } from './exchange';
+import { SEEDANCE_MODELS } from '../seedance/models';
+import { taskIdSchema } from '../seedance/schemas';
+import { readCreateRequest } from './create-request';
+import { Exchange, type AuthorizationState, type RequestLogEntry } from './exchange';
 import { FaultQueue, isGatewayFault, type Fault, type FaultTarget, type VideoFault } from './faults';
 import { describeVideo, loadSampleVideo, withoutBox, withTrailingFreeBox, type VideoFile } from './sample-video';
-import { resolveTiming, type SimulatorProfile, type TaskTiming } from './profiles';
+import { resolveTiming, type SimulatorProfile } from './profiles';
 import { sendApiError, sendGatewayFault, sendJson, sendStorageError } from './responses';
 import { UrlSigner } from './signing';
 import { loadState, saveState } from './state';
 import { createdJson, isRetained, newTaskId, statusAt, taskJson, type SimTask, type TaskOutcome } from './tasks';
+import { classify, type Route } from './routes';
+import type { AddTaskInput, Simulator, SimulatorOptions } from './types';
 import { serveVideo } from './video';
-
-export interface SimulatorOptions {
-  /** Bearer key required on create and query; default 'sim-key'. */
-  apiKey?: string;
-  host?: string;
-  /** 0 (default) picks a free port. */
-  port?: number;
-  /** Ms since epoch; may be async (the time-skipping test server's clock). Default Date.now. */
-  clock?: () => number | Promise<number>;
-  profile?: SimulatorProfile;
-  /** The bytes served for completed tasks; default assets/sample.mp4. */
-  video?: Buffer;
-  /** Lifetime of a signed video_url from the status read that issued it; default 1 day. */
-  urlTtlMs?: number;
-  /** Tasks older than this answer 404; default 1 day. */
-  retentionMs?: number;
-  /** Persist tasks here (JSON) and load them at start. */
-  stateFile?: string;
-}
-
-export interface AddTaskInput {
-  id?: string;
-  model?: string;
-  createdMs?: number;
-  outcome?: TaskOutcome;
-  error?: string;
-  timing?: TaskTiming;
-  serviceTier?: ServiceTier;
-  actualDuration?: number;
-}
-
-export interface Simulator {
-  /** Base URL, e.g. http://127.0.0.1:43123; the API paths hang off it. */
-  readonly url: string;
-  /** The bytes served for completed tasks (they change after a `changeEtag` fault). */
-  readonly video: Buffer;
-  readonly videoSha256: string;
-  /** Every request in arrival order. */
-  readonly requests: RequestLogEntry[];
-  /** POSTs that created a task (including ones whose response was dropped). */
-  createCount(): number;
-  addTask(t?: AddTaskInput): Promise<SimTask>;
-  /** The live task record. */
-  getTask(id: string): SimTask | undefined;
-  /** Changes what a task turns into once its timing has run out. */
-  setOutcome(id: string, outcome: TaskOutcome, error?: string): void;
-  inject(fault: Fault): void;
-  clearFaults(): void;
-  /** A signed file URL for a task, as a completed status read would hand out. */
-  signedVideoUrl(taskId: string, expiresAtMs: number): string;
-  /** Called once per request when its exchange ends (response sent, or connection closed). */
-  onRequest?: (entry: RequestLogEntry) => void;
-  /** Stops listening and destroys open connections (hung and streaming ones included). */
-  close(): Promise<void>;
-}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_API_KEY = 'sim-key';
@@ -79,22 +27,11 @@ const DEFAULT_MODEL = SEEDANCE_MODELS[0];
 const DEFAULT_DURATION_S = 5;
 /** What "the model chooses" (`duration: -1`) comes out as. */
 const CHOSEN_DURATION_S = 8;
-const MAX_BODY_BYTES = 1024 * 1024;
-const CREATE_PATH = '/v1/seedance/videos';
-const RESULT_PREFIX = '/v1/result/';
-const FILE_PATH = /^\/files\/([^/]+)\.mp4$/;
 
 export async function createSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const simulator = new SeedanceSimulator(options);
   await simulator.listen(options.host ?? '127.0.0.1', options.port ?? 0);
   return simulator;
-}
-
-interface Route {
-  kind: RequestKind;
-  taskId?: string;
-  /** Set when the path exists but not for this method. */
-  allow?: string;
 }
 
 class SeedanceSimulator implements Simulator {
@@ -283,22 +220,9 @@ class SeedanceSimulator implements Simulator {
 
   private async create(ex: Exchange, now: number, dropResponse: boolean): Promise<void> {
     if (ex.entry.authorization !== 'ok') return sendApiError(ex, 401, 'invalid or missing API key');
-    const body = await readBody(ex.req, MAX_BODY_BYTES);
-    if (body === undefined) return sendApiError(ex, 413, 'request body too large');
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
-      return sendApiError(ex, 400, 'the request body is not valid JSON');
-    }
-    const parsed = createVideoRequestSchema.safeParse(json);
-    if (!parsed.success) {
-      const message = parsed.error.issues
-        .map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`)
-        .join('; ');
-      return sendApiError(ex, 400, message);
-    }
-    const { model, service_tier: serviceTier = 'default', duration } = parsed.data;
+    const parsed = await readCreateRequest(ex.req);
+    if (!parsed.ok) return sendApiError(ex, parsed.status, parsed.message);
+    const { model, service_tier: serviceTier = 'default', duration } = parsed.request;
     const task = this.insert({
       id: newTaskId(),
       model,
@@ -362,35 +286,6 @@ class SeedanceSimulator implements Simulator {
     this.variants++;
     this.file = describeVideo(withTrailingFreeBox(this.original, `seedance-simulator variant ${this.variants}`));
   }
-}
-
-function classify(method: string, path: string): Route {
-  if (path === CREATE_PATH) return method === 'POST' ? { kind: 'create' } : { kind: 'other', allow: 'POST' };
-  if (path.startsWith(RESULT_PREFIX) && path.length > RESULT_PREFIX.length) {
-    const taskId = path.slice(RESULT_PREFIX.length);
-    if (taskId.includes('/')) return { kind: 'other' };
-    return method === 'GET' ? { kind: 'status', taskId } : { kind: 'other', taskId, allow: 'GET' };
-  }
-  const file = FILE_PATH.exec(path);
-  if (file?.[1] !== undefined) {
-    const taskId = file[1];
-    return method === 'GET' || method === 'HEAD'
-      ? { kind: 'video', taskId }
-      : { kind: 'other', taskId, allow: 'GET, HEAD' };
-  }
-  return { kind: 'other' };
-}
-
-/** The body, or undefined when it is larger than `limit`. */
-async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 function digest(value: string): Buffer {

@@ -1,0 +1,61 @@
+/** The simulator's public surface: its options, the tasks tests add, and the handle tests drive. */
+import type { ServiceTier } from '../seedance/models';
+import type { RequestLogEntry } from './exchange';
+import type { Fault } from './faults';
+import type { SimulatorProfile, TaskTiming } from './profiles';
+import type { SimTask, TaskOutcome } from './tasks';
+
+export interface SimulatorOptions {
+  /** Bearer key required on create and query; default 'sim-key'. */
+  apiKey?: string;
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Ms since epoch; may be async (the time-skipping test server's clock). Default Date.now. */
+  clock?: () => number | Promise<number>;
+  profile?: SimulatorProfile;
+  /** The bytes served for completed tasks; default assets/sample.mp4. */
+  video?: Buffer;
+  /** Lifetime of a signed video_url from the status read that issued it; default 1 day. */
+  urlTtlMs?: number;
+  /** Tasks older than this answer 404; default 1 day. */
+  retentionMs?: number;
+  /** Persist tasks here (JSON) and load them at start. */
+  stateFile?: string;
+}
+
+export interface AddTaskInput {
+  id?: string;
+  model?: string;
+  createdMs?: number;
+  outcome?: TaskOutcome;
+  error?: string;
+  timing?: TaskTiming;
+  serviceTier?: ServiceTier;
+  actualDuration?: number;
+}
+
+export interface Simulator {
+  /** Base URL, e.g. http://127.0.0.1:43123; the API paths hang off it. */
+  readonly url: string;
+  /** The bytes served for completed tasks (they change after a `changeEtag` fault). */
+  readonly video: Buffer;
+  readonly videoSha256: string;
+  /** Every request in arrival order. */
+  readonly requests: RequestLogEntry[];
+  /** POSTs that created a task (including ones whose response was dropped). */
+  createCount(): number;
+  addTask(t?: AddTaskInput): Promise<SimTask>;
+  /** The live task record. */
+  getTask(id: string): SimTask | undefined;
+  /** Changes what a task turns into once its timing has run out. */
+  setOutcome(id: string, outcome: TaskOutcome, error?: string): void;
+  inject(fault: Fault): void;
+  clearFaults(): void;
+  /** A signed file URL for a task, as a completed status read would hand out. */
+  signedVideoUrl(taskId: string, expiresAtMs: number): string;
+  /** Called once per request when its exchange ends (response sent, or connection closed). */
+  onRequest?: (entry: RequestLogEntry) => void;
+  /** Stops listening and destroys open connections (hung and streaming ones included). */
+  close(): Promise<void>;
+}
