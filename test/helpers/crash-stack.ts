@@ -16,7 +16,9 @@ import { DEFAULT_TASK_QUEUE } from '../../src/contract/names';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
 import { STAGING_DIR_NAME } from '../../src/storage/local';
 import { jitter } from '../../src/workflows/schedule';
+import { eventsOf, historyEvents } from './history';
 import { createDevServerForTest, type TestDevServer } from './temporal';
+import { until } from './wait';
 import { startWorkerProcess, type StartWorkerOptions, type WorkerProcess } from './worker-process';
 
 export const CRASH_API_KEY = 'sk-crash-test-SECRET-5e4d3c2b1a';
@@ -121,6 +123,15 @@ export function seedCompletedTask(sim: Simulator) {
 }
 
 /** The `downloadVideo` attempt currently pending on the server, if any. */
+/** The workflow's first TimerStarted event, once it is in the history. */
+export function firstTimer(handle: WorkflowHandle) {
+  return until(
+    async () => eventsOf(await historyEvents(handle), 'timerStartedEventAttributes')[0],
+    CRASH_WAIT_MS,
+    'the first timer',
+  );
+}
+
 export async function pendingDownload(handle: WorkflowHandle) {
   const { raw } = await handle.describe();
   return raw.pendingActivities?.find((a) => a.activityType?.name === 'downloadVideo');

@@ -17,6 +17,7 @@ import {
   seedCompletedTask,
   seedProcessingTask,
   startCrashStack,
+  firstTimer,
 } from '../helpers/crash-stack';
 import { outputContents, sha256OfFile } from '../helpers/files';
 import { activityAttempts, durationMs, eventTimeMs, eventsOf, historyEvents } from '../helpers/history';
@@ -36,11 +37,7 @@ describe.concurrent('the Temporal server crashes', () => {
         const task = await seedProcessingTask(sim);
         const handle = await startAwait(client, TASK_QUEUE, { taskId: task.id });
 
-        const timer = await until(
-          async () => eventsOf(await historyEvents(handle), 'timerStartedEventAttributes')[0],
-          CRASH_WAIT_MS,
-          'the first timer',
-        );
+        const timer = await firstTimer(handle);
         finishTask(sim, task.id);
         const dueAt = eventTimeMs(timer) + durationMs(timer.timerStartedEventAttributes!.startToFireTimeout);
         await server.kill('SIGKILL');
@@ -88,11 +85,7 @@ describe.concurrent('the Temporal server crashes', () => {
             workflowId: `generate-both-die-${firstUp}-first`,
           });
 
-          const timer = await until(
-            async () => eventsOf(await historyEvents(handle), 'timerStartedEventAttributes')[0],
-            CRASH_WAIT_MS,
-            'the first timer',
-          );
+          const timer = await firstTimer(handle);
           expect(sim.createCount()).toBe(1);
           await Promise.all([worker.kill('SIGKILL'), server.kill('SIGKILL')]);
           await sleep(1_000);

@@ -27,6 +27,7 @@ import {
   seedProcessingTask,
   serverCheckpoint,
   startCrashStack,
+  firstTimer,
 } from '../helpers/crash-stack';
 import { outputContents, sha256OfFile } from '../helpers/files';
 import { activityAttempts, durationMs, eventTimeMs, eventsOf, historyEvents } from '../helpers/history';
@@ -116,11 +117,7 @@ describe.concurrent('the worker crashes', () => {
         const task = await seedProcessingTask(sim);
         const handle = await startAwait(client, TASK_QUEUE, { taskId: task.id });
 
-        const timer = await until(
-          async () => eventsOf(await historyEvents(handle), 'timerStartedEventAttributes')[0],
-          CRASH_WAIT_MS,
-          'the first timer',
-        );
+        const timer = await firstTimer(handle);
         finishTask(sim, task.id);
         await worker.kill('SIGKILL');
         const killedAt = Date.now();

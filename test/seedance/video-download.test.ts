@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import { cdnLike, type Handler } from '../helpers/file-host';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   SeedanceNetworkError,
@@ -21,8 +22,6 @@ const ETAG = '"v1-abc"';
 const SIGNATURE = 'X-Amz-Signature=SECRETSIG0123';
 const API_KEY = 'sk-test-SECRETKEY-0123456789';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
 /** A real file host on 127.0.0.1; each test sets `handler` (default: `serveVideo`). */
 let server: Server;
 let origin: string;
@@ -32,27 +31,7 @@ let seen: IncomingMessage['headers'][] = [];
 let paths: string[] = [];
 
 /** Serves VIDEO with ETag, Range and If-Range like a CDN. */
-const serveVideo: Handler = (req, res) => {
-  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-  const ifRange = req.headers['if-range'];
-  if (range && (ifRange === undefined || ifRange === ETAG)) {
-    const start = Number(range[1]);
-    if (start >= VIDEO.length) {
-      res.writeHead(416, { 'content-range': `bytes */${VIDEO.length}`, etag: ETAG });
-      res.end();
-      return;
-    }
-    res.writeHead(206, {
-      'content-range': `bytes ${start}-${VIDEO.length - 1}/${VIDEO.length}`,
-      'content-length': String(VIDEO.length - start),
-      etag: ETAG,
-    });
-    res.end(VIDEO.subarray(start));
-    return;
-  }
-  res.writeHead(200, { 'content-length': String(VIDEO.length), etag: ETAG, 'content-type': 'video/mp4' });
-  res.end(VIDEO);
-};
+const serveVideo = cdnLike(VIDEO, ETAG, { 'content-type': 'video/mp4' });
 
 beforeAll(async () => {
   server = createServer((req, res) => {

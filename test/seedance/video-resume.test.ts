@@ -3,9 +3,10 @@
  * turned into one decision (append, restart, complete) or a typed error.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import { cdnLike, type Handler } from '../helpers/file-host';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SeedanceVideoChangedError, SeedanceVideoUnavailableError } from '../../src/seedance/errors';
 import { resumeVideo, servesExactly, type ResumeDecision, type ResumeOptions } from '../../src/seedance/video-resume';
@@ -13,35 +14,13 @@ import { resumeVideo, servesExactly, type ResumeDecision, type ResumeOptions } f
 const VIDEO = randomBytes(32 * 1024);
 const ETAG = '"v1-abc"';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
 let server: Server;
 let url: string;
 let handler: Handler;
 let seen: IncomingMessage['headers'][] = [];
 
 /** Serves VIDEO with ETag, Range and If-Range like a CDN. */
-const serveVideo: Handler = (req, res) => {
-  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-  const ifRange = req.headers['if-range'];
-  if (range && (ifRange === undefined || ifRange === ETAG)) {
-    const start = Number(range[1]);
-    if (start >= VIDEO.length) {
-      res.writeHead(416, { 'content-range': `bytes */${VIDEO.length}`, etag: ETAG });
-      res.end();
-      return;
-    }
-    res.writeHead(206, {
-      'content-range': `bytes ${start}-${VIDEO.length - 1}/${VIDEO.length}`,
-      'content-length': String(VIDEO.length - start),
-      etag: ETAG,
-    });
-    res.end(VIDEO.subarray(start));
-    return;
-  }
-  res.writeHead(200, { 'content-length': String(VIDEO.length), etag: ETAG });
-  res.end(VIDEO);
-};
+const serveVideo = cdnLike(VIDEO, ETAG);
 
 /** A host that ignores Range and has no ETag. */
 const ignoreRange: Handler = (_req, res) => {
