@@ -7,7 +7,7 @@ import type { VideoStorage } from '../storage/types';
 export type SeedanceApi = Pick<SeedanceClient, 'createTask' | 'getTask'>;
 
 export interface DownloadPolicy {
-  /** Allow http and private/loopback addresses (local simulators only). Default false. */
+  /** Allow http and private/loopback addresses (local simulators only). @default false */
   allowPrivateUrls: boolean;
   /**
    * Which IP addresses the download may connect to, checked on every hop and after DNS. Default:
@@ -15,16 +15,16 @@ export interface DownloadPolicy {
    * local server to exercise the refusals.
    */
   isAllowedAddress?: (ip: string) => boolean;
-  /** Refuse videos larger than this. Default 2 GiB. */
+  /** Refuse videos larger than this many bytes. @default 2 GiB */
   maxBytes: number;
-  /** Abort when no byte arrives for this long. Default 30 s. */
+  /** Abort when no byte arrives for this long, in ms. @default 30_000 */
   idleTimeoutMs: number;
   /** Abort when fewer than `lowSpeedBytesPerSecond` arrive, on average, over `lowSpeedWindowMs`. */
   lowSpeedBytesPerSecond: number;
   lowSpeedWindowMs: number;
-  /** fsync + heartbeat the offset at most this often. Default 1 s (the SDK throttles heartbeats further). */
+  /** fsync + heartbeat the offset at most this often, in ms (the SDK throttles heartbeats further). @default 1_000 */
   checkpointIntervalMs: number;
-  /** Report progress to the workflow's `status` query at most this often. Default 2 s. */
+  /** Report progress to the workflow's `status` query at most this often, in ms. @default 2_000 */
   progressIntervalMs: number;
 }
 

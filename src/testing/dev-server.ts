@@ -1,3 +1,8 @@
+/**
+ * A `temporal server start-dev` process for tests, the demo and benchmarks: SQLite state that
+ * survives kill -9, the Seedance search attributes registered, and the CLI driven with the
+ * server's address.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
