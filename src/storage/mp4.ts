@@ -9,7 +9,8 @@ import { parseBoxHeader } from './mp4-box';
 export type Mp4Check = { ok: true; boxes: string[] } | { ok: false; reason: string };
 
 const HEADER_BYTES = 16;
-const MAX_BOXES = 10_000;
+/** More top-level boxes than any real MP4 has: refused rather than walked. */
+export const MAX_TOP_LEVEL_BOXES = 10_000;
 
 /** Reads `length` bytes at `position`; returns fewer at the end of the data. */
 export type ReadAt = (position: number, length: number) => Promise<Uint8Array>;
@@ -18,15 +19,16 @@ export async function checkMp4Structure(readAt: ReadAt, size: number): Promise<M
   const boxes: string[] = [];
   let offset = 0;
   while (offset < size) {
-    if (boxes.length >= MAX_BOXES) return { ok: false, reason: 'too many top-level boxes' };
+    if (boxes.length >= MAX_TOP_LEVEL_BOXES) return { ok: false, reason: 'too many top-level boxes' };
     const header = parseBoxHeader(await readAt(offset, HEADER_BYTES), offset, size);
     if (!header.ok) {
       const what = header.problem === 'header cut off' ? 'a box header' : 'a 64-bit box header';
       return { ok: false, reason: `${what} is cut off at byte ${offset}` };
     }
-    const { type, size: boxSize } = header;
+    const { type, size: boxSize, headerBytes } = header;
     if (!/^[\x20-\x7e]{4}$/.test(type)) return { ok: false, reason: `no MP4 box at byte ${offset}` };
-    if (boxSize < 8) return { ok: false, reason: `box "${type}" at byte ${offset} has an impossible size ${boxSize}` };
+    if (boxSize < headerBytes)
+      return { ok: false, reason: `box "${type}" at byte ${offset} has an impossible size ${boxSize}` };
     if (boxes.length === 0 && type !== 'ftyp')
       return { ok: false, reason: `the file starts with "${type}", not "ftyp": not an MP4` };
     boxes.push(type);

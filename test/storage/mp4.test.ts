@@ -122,6 +122,8 @@ describe('checkMp4Buffer', () => {
 
   it('refuses a 64-bit largesize smaller than a header', async () => {
     expect(await reason(Buffer.concat([ftyp, moov, box64('mdat', 0, 4n)]))).toMatch(/"mdat" .* impossible size 4/);
+    // A 64-bit header takes 16 bytes: a box of 8-15 bytes would overlap the next one.
+    expect(await reason(Buffer.concat([ftyp, moov, box64('mdat', 0, 12n)]))).toMatch(/"mdat" .* impossible size 12/);
   });
 
   it('passes a last box of size 0 ("to the end of the file")', async () => {
