@@ -127,4 +127,23 @@ export default tseslint.config(
     ],
     rules: { 'no-restricted-imports': ['error', { patterns: [NO_WORKFLOWS] }] },
   },
+  {
+    // Storage behind its port: the S3 sink drops in where the local one is, no activity changes.
+    files: ['src/activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            NO_WORKFLOWS,
+            {
+              regex: '^\\.\\./storage(?:/(?!(?:types|sink|file-name|mp4)$).*)?$',
+              message:
+                'Activities reach storage through its port (storage/types, storage/sink) and pure helpers, never an implementation.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

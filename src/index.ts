@@ -36,4 +36,13 @@ export { SeedanceClient, DEFAULT_BASE_URL, type SeedanceClientOptions } from './
 export * from './seedance/errors';
 export { SEEDANCE_MODELS, MODEL_TIMINGS, type SeedanceModel } from './seedance/models';
 export { createVideoRequestSchema, taskSchema, type SeedanceTask } from './seedance/schemas';
-export { LocalDirectoryStorage, createStorage, checkFileName, type VideoStorage } from './storage';
+export {
+  LocalDirectoryStorage,
+  createStorage,
+  checkFileName,
+  type VideoStorage,
+  type VideoSink,
+  type SinkCheckpoint,
+  type OpenSinkOptions,
+  type DiscardPartialsOptions,
+} from './storage';

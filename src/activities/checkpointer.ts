@@ -1,21 +1,22 @@
 /**
  * The download's reports to Temporal while it runs:
- * - `checkpoint`: fsync the partial file, then heartbeat its offset, so that a heartbeat (what the
- *   next attempt resumes from) never points at bytes that are not on disk;
+ * - `checkpoint`: heartbeat what the sink made durable (local: fsync, then the partial file and its
+ *   offset), so that a heartbeat (what the next attempt resumes from) never points at bytes that
+ *   are not stored;
  * - `keepAlive`: a liveness heartbeat every second that repeats the last checkpoint;
  * - `reportProgress`: a best-effort signal that feeds the workflow's `status` query.
  */
 import type { Context } from '@temporalio/activity';
 import { downloadProgressSignal } from '../contract/definitions';
+import type { DownloadCheckpoint, VideoSink } from '../storage/sink';
 import type { DownloadPolicy } from './dependencies';
-import { isCheckpoint, type Checkpoint, type PartialFile } from './partial-file';
 
 /** Liveness heartbeat period while no byte moves (the SDK throttles what it sends on). */
 const LIVENESS_INTERVAL_MS = 1_000;
 
-/** Where the download stands: its partial file, and what the host said about the file. */
+/** Where the download stands: this attempt's sink, and what the host said about the file. */
 export interface DownloadPosition {
-  partial: PartialFile;
+  sink: VideoSink;
   etag: string | null;
   totalBytes: number | null;
 }
@@ -24,9 +25,9 @@ export type CheckpointIntervals = Pick<DownloadPolicy, 'checkpointIntervalMs' | 
 
 export class Checkpointer {
   /** The last checkpoint of the previous attempt, if any: where this attempt resumes. */
-  readonly prior: Checkpoint | undefined;
+  readonly prior: DownloadCheckpoint | undefined;
   /** What the last heartbeat pointed at: re-sent by the liveness heartbeat, never anything newer. */
-  private last: Checkpoint | undefined;
+  private last: DownloadCheckpoint | undefined;
   private lastCheckpointAt = 0;
   /**
    * Starts with the attempt: a download shorter than one interval sends no progress signal (each
@@ -39,7 +40,7 @@ export class Checkpointer {
     private readonly intervals: CheckpointIntervals,
   ) {
     const details: unknown = context.info.heartbeatDetails;
-    this.prior = isCheckpoint(details) ? details : undefined;
+    this.prior = isDownloadCheckpoint(details) ? details : undefined;
     this.last = this.prior;
   }
 
@@ -53,10 +54,12 @@ export class Checkpointer {
     return () => clearInterval(timer);
   }
 
-  /** fsync first, then heartbeat: the heartbeat may only point at bytes that are on disk. */
-  async checkpoint({ partial, etag, totalBytes }: DownloadPosition): Promise<void> {
-    await partial.sync();
-    const checkpoint: Checkpoint = { partial: partial.name, offset: partial.offset, etag, totalBytes };
+  /**
+   * Heartbeats the sink's durable checkpoint, never its `offset`: bytes accepted but not yet
+   * durable (not fsynced, or an S3 part not yet uploaded) are not there for the next attempt.
+   */
+  async checkpoint({ sink, etag, totalBytes }: DownloadPosition): Promise<void> {
+    const checkpoint: DownloadCheckpoint = { ...(await sink.durableCheckpoint()), etag, totalBytes };
     this.context.heartbeat(checkpoint);
     this.last = checkpoint;
     this.lastCheckpointAt = Date.now();
@@ -70,12 +73,12 @@ export class Checkpointer {
   }
 
   /** Tells the workflow how far the download is, for its `status` query. Best effort. */
-  reportProgress({ partial, totalBytes }: DownloadPosition): void {
+  reportProgress({ sink, totalBytes }: DownloadPosition): void {
     this.lastProgressAt = Date.now();
     const execution = this.context.info.workflowExecution;
     if (!execution) return;
     const { workflowId, runId } = execution;
-    const progress = { bytes: partial.offset, totalBytes };
+    const progress = { bytes: sink.offset, totalBytes };
     let client;
     try {
       client = this.context.client;
@@ -87,4 +90,19 @@ export class Checkpointer {
       .signal(downloadProgressSignal, progress)
       .catch(() => undefined);
   }
+}
+
+/**
+ * Whether heartbeat details are a download checkpoint: the activity's fields and the sink's
+ * `offset`. The sink checks the rest when it opens, and starts from zero if it cannot resume.
+ */
+export function isDownloadCheckpoint(value: unknown): value is DownloadCheckpoint {
+  if (typeof value !== 'object' || value === null) return false;
+  const { offset, etag, totalBytes } = value as Partial<Record<keyof DownloadCheckpoint, unknown>>;
+  return (
+    Number.isSafeInteger(offset) &&
+    (offset as number) >= 0 &&
+    (etag === null || typeof etag === 'string') &&
+    (totalBytes === null || (Number.isSafeInteger(totalBytes) && (totalBytes as number) >= 0))
+  );
 }

@@ -1,19 +1,19 @@
 /**
- * What happens to an attempt's partial file when the attempt fails: why it ended decides whether
- * the next attempt may resume from the file, or nobody will.
+ * What happens to an attempt's sink when the attempt fails: why it ended decides whether the next
+ * attempt may resume from what it wrote, or nobody will.
  */
 import type { ActivityCancellationDetails } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { NON_RETRYABLE_TYPES, type FailureType } from '../contract/failures';
-import type { PartialFile } from './partial-file';
+import type { VideoSink } from '../storage/sink';
 import { toApplicationFailure } from './to-failure';
 
 /**
  * - `cancelled`: the workflow cancelled the activity; delete every partial of the download.
- * - `shutdown`: the worker is shutting down; checkpoint and keep the partial for the next attempt.
+ * - `shutdown`: the worker is shutting down; checkpoint and keep the sink's bytes for the next attempt.
  * - `zombie`: the server gave this attempt's work to another (timed out or not found); stop and
  *   leave the files alone, the live attempt owns the download now.
- * - `retrying`: a failure Temporal will retry; checkpoint and keep the partial.
+ * - `retrying`: a failure Temporal will retry; checkpoint and keep the sink's bytes.
  * - `final`: no attempt will follow; delete every partial of the download.
  */
 export type StopReason = 'cancelled' | 'shutdown' | 'zombie' | 'retrying' | 'final';
@@ -35,31 +35,31 @@ export function willRetry(error: unknown): boolean {
   return !failure.nonRetryable && !NON_RETRYABLE_TYPES.includes(failure.type as FailureType);
 }
 
-/** The failed attempt's partial file and the download's means to keep or drop it. */
+/** The failed attempt's sink and the download's means to keep or drop it. */
 export interface PartialToDispose {
-  partial: PartialFile;
-  /** fsync and heartbeat the partial: the next attempt resumes from it. */
+  sink: Pick<VideoSink, 'discard' | 'close'>;
+  /** Heartbeat the sink's durable checkpoint: the next attempt resumes from it. */
   checkpoint(): Promise<void>;
-  /** Deletes the download's partial files of earlier attempts. */
+  /** Deletes what earlier attempts of the download left behind. */
   removeOtherPartials(): Promise<void>;
 }
 
 export async function disposePartial(reason: StopReason, target: PartialToDispose): Promise<void> {
-  const { partial } = target;
+  const { sink } = target;
   switch (reason) {
     case 'cancelled':
     case 'final':
       // No attempt will resume: leave no partial of this download behind, an earlier attempt's included.
-      await partial.remove();
+      await sink.discard();
       await target.removeOtherPartials();
       return;
     case 'shutdown':
     case 'retrying':
       await target.checkpoint().catch(() => undefined);
-      await partial.close();
+      await sink.close();
       return;
     case 'zombie':
-      await partial.close();
+      await sink.close();
       return;
   }
 }

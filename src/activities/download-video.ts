@@ -1,12 +1,12 @@
 /**
  * `downloadVideo`: reads a fresh `video_url` from the status endpoint (the signed URL never enters
- * history), streams the MP4 into this attempt's own partial file, checkpoints (fsync, then
- * heartbeat the offset), verifies length, sha256 and MP4 structure, and only then puts it in
- * place under its final name.
+ * history), streams the MP4 into this attempt's own sink of the storage (local: a partial file),
+ * checkpoints (heartbeats what the sink made durable), verifies length, sha256 and MP4 structure,
+ * and only then puts it in place under its final name.
  *
  * The parts: `resumeVideo` (src/seedance/video-resume.ts) says what the host's answer means for the
- * partial, `streamToPartial` writes the body under the limits, the `Checkpointer` heartbeats and
- * reports progress, and `disposePartial` decides the partial's fate when an attempt fails.
+ * sink, `streamToSink` writes the body under the limits, the `Checkpointer` heartbeats and reports
+ * progress, and `disposePartial` decides the sink's fate when an attempt fails.
  */
 import { Context } from '@temporalio/activity';
 import type { StoredVideo } from '../contract/types';
@@ -15,14 +15,13 @@ import { taskIdSchema } from '../seedance/schemas';
 import { checkVideoUrl } from '../seedance/url-safety';
 import { resumeVideo, servesExactly, type ResumeOptions } from '../seedance/video-resume';
 import { checkFileName } from '../storage/file-name';
-import { checkMp4File } from '../storage/mp4';
+import type { DownloadCheckpoint, VideoSink } from '../storage/sink';
 import type { VideoStorage } from '../storage/types';
 import { Checkpointer, type DownloadPosition } from './checkpointer';
 import { DEFAULT_DOWNLOAD_POLICY, videoUrlPolicy, type DownloadPolicy, type SeedanceApi } from './dependencies';
 import { disposePartial, stopReason } from './dispose-partial';
 import { DownloadError } from './download-error';
-import { PartialFile, type Checkpoint } from './partial-file';
-import { streamToPartial } from './stream-to-partial';
+import { streamToSink } from './stream-to-sink';
 import { toApplicationFailure } from './to-failure';
 import type { DownloadVideoInput } from './types';
 import type { VideoUrlCache } from './video-url-cache';
@@ -55,8 +54,8 @@ export function makeDownloadVideo(
 class Download {
   private readonly context: Context;
   readonly checkpointer: Checkpointer;
-  /** This attempt's partial file, from its creation until the video is committed. */
-  private partial: PartialFile | undefined;
+  /** This attempt's sink, from its opening until the video is committed. */
+  private sink: VideoSink | undefined;
   private etag: string | null = null;
   private totalBytes: number | null = null;
 
@@ -79,12 +78,12 @@ class Download {
     if (existing) return this.reuse(existing, url);
 
     const prior = this.checkpointer.prior;
-    const partial = await PartialFile.start(this.storage.stagingDir, fileName, taskId, prior);
-    this.partial = partial;
+    const sink = await this.storage.openSink({ fileName, taskId, prior });
+    this.sink = sink;
     try {
-      if (prior && partial.offset > 0) await this.resumeFrom(prior, partial);
-      await this.fetch(url, partial);
-      return await this.verifyAndCommit(partial);
+      if (prior && sink.offset > 0) await this.resumeFrom(prior, sink);
+      await this.fetch(url, sink);
+      return await this.verifyAndCommit(sink);
     } catch (error) {
       await this.onFailure(error);
       throw error;
@@ -102,7 +101,7 @@ class Download {
   }
 
   /**
-   * Refuses an unsafe URL before the partial file exists or any connection is made (the HTTP layer
+   * Refuses an unsafe URL before the sink exists or any connection is made (the HTTP layer
    * checks again, and every redirect).
    */
   private requireSafeUrl(url: string): string {
@@ -131,24 +130,25 @@ class Download {
     throw new DownloadError('StorageError', what, { retryable: false });
   }
 
-  private async resumeFrom(prior: Checkpoint, partial: PartialFile): Promise<void> {
+  /** The sink resumed from `prior`: the host is asked for the bytes from `sink.offset`, what the sink holds. */
+  private async resumeFrom(prior: DownloadCheckpoint, sink: VideoSink): Promise<void> {
     this.etag = prior.etag;
     this.totalBytes = prior.totalBytes;
     const { taskId } = this.input;
-    this.context.log.info('resuming download', { taskId, offset: partial.offset, attempt: this.context.info.attempt });
-    // Point the heartbeat at this attempt's copy first, then drop the earlier attempts' files:
-    // the disk holds one partial per download, not one per attempt.
-    await this.checkpointer.checkpoint(this.position(partial));
+    this.context.log.info('resuming download', { taskId, offset: sink.offset, attempt: this.context.info.attempt });
+    // Point the heartbeat at this attempt's sink first, then drop the earlier attempts' leftovers:
+    // the storage holds one partial per download, not one per attempt.
+    await this.checkpointer.checkpoint(this.position(sink));
     await this.removeOtherPartials();
   }
 
-  /** Fetches into the partial until the file is whole, with fresh URLs and restarts as allowed. */
-  private async fetch(url: string, partial: PartialFile): Promise<void> {
+  /** Fetches into the sink until the file is whole, with fresh URLs and restarts as allowed. */
+  private async fetch(url: string, sink: VideoSink): Promise<void> {
     let refreshes = 0;
     let restarts = 0;
     for (;;) {
       try {
-        return await this.fetchOnce(url, partial);
+        return await this.fetchOnce(url, sink);
       } catch (error) {
         if (error instanceof SeedanceVideoUrlExpiredError && refreshes < MAX_URL_REFRESHES) {
           refreshes++;
@@ -158,7 +158,7 @@ class Download {
         }
         if (error instanceof SeedanceVideoChangedError && restarts < MAX_RESTARTS) {
           restarts++;
-          await this.restartFromZero(partial);
+          await this.restartFromZero(sink);
           continue;
         }
         throw error;
@@ -166,8 +166,8 @@ class Download {
     }
   }
 
-  private async fetchOnce(url: string, partial: PartialFile): Promise<void> {
-    const decision = await resumeVideo(url, { offset: partial.offset, etag: this.etag }, this.openOptions());
+  private async fetchOnce(url: string, sink: VideoSink): Promise<void> {
+    const decision = await resumeVideo(url, { offset: sink.offset, etag: this.etag }, this.openOptions());
     if (decision.kind === 'complete') {
       this.totalBytes = decision.totalBytes;
       return; // already complete: verification decides
@@ -175,7 +175,7 @@ class Download {
     if (decision.kind === 'restart') {
       const { taskId } = this.input;
       this.context.log.info('server answered the range with the whole file; starting over', { taskId });
-      await partial.reset();
+      await sink.reset();
     }
     this.etag = decision.etag;
     this.totalBytes = decision.totalBytes;
@@ -184,12 +184,12 @@ class Download {
       const what = `the video is ${this.totalBytes} bytes, above the ${this.policy.maxBytes}-byte cap`;
       throw new DownloadError('VideoTooLarge', what);
     }
-    await streamToPartial(decision.body, partial, {
+    await streamToSink(decision.body, sink, {
       limits: this.policy,
       signal: this.context.cancellationSignal,
-      afterChunk: () => this.checkpointer.checkpointIfDue(this.position(partial)),
+      afterChunk: () => this.checkpointer.checkpointIfDue(this.position(sink)),
     });
-    await this.checkpointer.checkpoint(this.position(partial));
+    await this.checkpointer.checkpoint(this.position(sink));
   }
 
   private openOptions(): ResumeOptions {
@@ -200,58 +200,51 @@ class Download {
     };
   }
 
-  private async restartFromZero(partial: PartialFile): Promise<void> {
+  private async restartFromZero(sink: VideoSink): Promise<void> {
     this.context.log.info('video changed on the server; restarting from zero', { taskId: this.input.taskId });
     this.etag = null;
     this.totalBytes = null;
-    await partial.reset();
+    await sink.reset();
   }
 
-  private async verifyAndCommit(partial: PartialFile): Promise<StoredVideo> {
-    const bytes = partial.offset;
+  private async verifyAndCommit(sink: VideoSink): Promise<StoredVideo> {
+    const bytes = sink.offset;
     if (this.totalBytes !== null && bytes !== this.totalBytes) {
       const what = `the download ended at ${bytes} of ${this.totalBytes} bytes`;
       throw new DownloadError('InvalidVideo', what, { retryable: true });
     }
-    await partial.sync();
-    await partial.close();
-    const mp4 = await checkMp4File(partial.path);
-    if (!mp4.ok) {
-      const what = `the downloaded file is not a complete MP4: ${mp4.reason}`;
-      throw new DownloadError('InvalidVideo', what, { retryable: false });
-    }
-    const sha256 = partial.digest();
-    const stored = await this.storage.commit(partial.path, this.input.fileName, { bytes, sha256 });
-    this.partial = undefined;
+    const stored = await sink.verifyAndCommit({ bytes, sha256: sink.sha256() });
+    this.sink = undefined;
     await this.removeOtherPartials();
     return stored; // the workflow learns the end from the result: no progress signal needed
   }
 
-  /** The attempt failed: its stop reason decides whether the partial is kept for the next attempt. */
+  /** The attempt failed: its stop reason decides whether the sink's bytes are kept for the next attempt. */
   private async onFailure(error: unknown): Promise<void> {
-    const partial = this.partial;
-    if (!partial) return;
+    const sink = this.sink;
+    if (!sink) return;
     const reason = stopReason(this.context.cancellationDetails, error);
     if (reason === 'zombie') {
       this.context.log.info('this attempt was replaced on the server; stopping without touching the download', {
         taskId: this.input.taskId,
         attempt: this.context.info.attempt,
-        offset: partial.offset,
+        offset: sink.offset,
       });
     }
     await disposePartial(reason, {
-      partial,
-      checkpoint: () => this.checkpointer.checkpoint(this.position(partial)),
+      sink,
+      checkpoint: () => this.checkpointer.checkpoint(this.position(sink)),
       removeOtherPartials: () => this.removeOtherPartials(),
     });
   }
 
-  /** Deletes every partial file of this download (fileName, taskId) except this attempt's own. */
+  /** Deletes every leftover of this download (fileName, taskId) except this attempt's own sink. */
   private async removeOtherPartials(): Promise<void> {
-    await PartialFile.removeAll(this.storage.stagingDir, this.input.fileName, this.input.taskId, this.partial?.name);
+    const { fileName, taskId } = this.input;
+    await this.storage.discardPartials({ fileName, taskId, except: this.sink?.name });
   }
 
-  private position(partial: PartialFile): DownloadPosition {
-    return { partial, etag: this.etag, totalBytes: this.totalBytes };
+  private position(sink: VideoSink): DownloadPosition {
+    return { sink, etag: this.etag, totalBytes: this.totalBytes };
   }
 }

@@ -6,7 +6,7 @@
 import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
 import { SeedanceError, SeedanceRateLimitedError } from '../seedance/errors';
 import { FailureType } from '../contract/failures';
-import { UnsafeFileNameError } from '../storage/types';
+import { InvalidVideoError, UnsafeFileNameError } from '../storage/types';
 import { DownloadError } from './download-error';
 
 export function toApplicationFailure(error: unknown): Error {
@@ -28,6 +28,13 @@ export function toApplicationFailure(error: unknown): Error {
   }
   if (error instanceof DownloadError) {
     return ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: !error.retryable });
+  }
+  if (error instanceof InvalidVideoError) {
+    return ApplicationFailure.create({
+      type: FailureType.InvalidVideo,
+      message: error.message,
+      nonRetryable: !error.retryable,
+    });
   }
   if (error instanceof UnsafeFileNameError) {
     return ApplicationFailure.create({ type: FailureType.InvalidFileName, message: error.message, nonRetryable: true });

@@ -1,7 +1,7 @@
 /**
- * The default storage: a local directory. Files appear under their final name only through an
- * atomic rename of a verified file, followed by an fsync of the directory so the rename survives
- * a power cut.
+ * The default storage: a local directory. Downloads are written to partial files in its staging
+ * directory (the local sink), and appear under their final name only through an atomic rename of
+ * a verified file, followed by an fsync of the directory so the rename survives a power cut.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -9,7 +9,10 @@ import { lstat, mkdir, open, readdir, realpath, rename, rm } from 'node:fs/promi
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkFileName } from './file-name';
+import { LocalSink } from './local-sink';
 import { checkMp4File } from './mp4';
+import { PartialFile } from './partial-file';
+import type { DiscardPartialsOptions, OpenSinkOptions, VideoSink } from './sink';
 import { UnsafeFileNameError, type StoredVideo, type VideoStorage } from './types';
 
 export const STAGING_DIR_NAME = '.seedance-partial';
@@ -26,6 +29,7 @@ export class LocalDirectoryStorage implements VideoStorage {
   private constructor(
     /** The real (symlink-free) output root. */
     readonly root: string,
+    /** Where partial downloads are written: inside the root, so the rename into place is atomic. */
     readonly stagingDir: string,
   ) {}
 
@@ -73,6 +77,17 @@ export class LocalDirectoryStorage implements VideoStorage {
     return { uri: pathToFileURL(target).href, bytes: stats.size, sha256: await sha256File(target) };
   }
 
+  async openSink(options: OpenSinkOptions): Promise<VideoSink> {
+    const check = checkFileName(options.fileName);
+    if (!check.ok) throw new UnsafeFileNameError(`file name refused: ${check.reason}`);
+    return LocalSink.open(this.stagingDir, options, (file, meta) => this.commit(file, options.fileName, meta));
+  }
+
+  async discardPartials({ fileName, taskId, except }: DiscardPartialsOptions): Promise<number> {
+    return PartialFile.removeAll(this.stagingDir, fileName, taskId, except);
+  }
+
+  /** Puts the verified local file `localPath` in place under `fileName`, atomically. */
   async commit(localPath: string, fileName: string, meta: { bytes: number; sha256: string }): Promise<StoredVideo> {
     const target = await this.resolve(fileName);
     await rename(localPath, target);

@@ -1,22 +1,23 @@
-/** The storage port: where verified videos are put in place, and the file-name error. */
+/** The storage port: where downloads are written and verified videos put in place, and its errors. */
 import { FailureType } from '../contract/failures';
 import type { StoredVideo } from '../contract/types';
+import type { DiscardPartialsOptions, OpenSinkOptions, VideoSink } from './sink';
 
 export type { StoredVideo };
 
 /**
- * Where finished videos go. Downloads are staged in a local directory and verified there; the
- * storage then puts the verified file in place in one step.
+ * Where finished videos go. Each download attempt writes into a sink of its own, which puts the
+ * verified video in place in one step; leftovers of a download are discarded through the storage.
  */
 export interface VideoStorage {
-  /** A local directory for partial downloads (for a local root: inside it, so rename is atomic). */
-  readonly stagingDir: string;
   /** Says where videos go, for logs (never a secret). */
   describe(): string;
   /** The stored video under `fileName`, verified as a complete MP4, or undefined if there is none. */
   find(fileName: string): Promise<StoredVideo | undefined>;
-  /** Puts the verified local file `localPath` in place under `fileName`, atomically. */
-  commit(localPath: string, fileName: string, meta: { bytes: number; sha256: string }): Promise<StoredVideo>;
+  /** Opens the destination of one download attempt, resumed from `prior` where possible. */
+  openSink(options: OpenSinkOptions): Promise<VideoSink>;
+  /** Removes what attempts of the download left behind, but `except`; returns how many were removed. */
+  discardPartials(options: DiscardPartialsOptions): Promise<number>;
 }
 
 export class UnsafeFileNameError extends Error {
@@ -24,5 +25,18 @@ export class UnsafeFileNameError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UnsafeFileNameError';
+  }
+}
+
+/** The downloaded bytes must not be stored: not a complete MP4, or not the bytes expected. */
+export class InvalidVideoError extends Error {
+  readonly code = FailureType.InvalidVideo;
+  constructor(
+    message: string,
+    /** Whether downloading again may give a good video (a short body) or not (not an MP4). */
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'InvalidVideoError';
   }
 }

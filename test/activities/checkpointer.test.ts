@@ -5,7 +5,7 @@
 import type { Context } from '@temporalio/activity';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Checkpointer, type DownloadPosition } from '../../src/activities/checkpointer';
-import type { PartialFile } from '../../src/activities/partial-file';
+import type { VideoSink } from '../../src/storage/sink';
 
 const PRIOR = { partial: 'a.mp4.t1.0123456789ab.part', offset: 10, etag: '"e"', totalBytes: 100 };
 
@@ -27,8 +27,12 @@ function fakeContext(heartbeatDetails: unknown = undefined) {
 }
 
 function position(log: string[], offset: number): DownloadPosition {
-  const partial = { name: 'a.mp4.t1.ba9876543210.part', offset, sync: async () => void log.push('sync') };
-  return { partial: partial as unknown as PartialFile, etag: '"e"', totalBytes: 100 };
+  const name = 'a.mp4.t1.ba9876543210.part';
+  const durableCheckpoint = async () => {
+    log.push('sync');
+    return { partial: name, offset };
+  };
+  return { sink: { name, offset, durableCheckpoint } as unknown as VideoSink, etag: '"e"', totalBytes: 100 };
 }
 
 const intervals = { checkpointIntervalMs: 1_000, progressIntervalMs: 2_000 };

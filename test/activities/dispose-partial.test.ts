@@ -6,7 +6,6 @@ import type { ActivityCancellationDetails } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { disposePartial, stopReason, willRetry, type StopReason } from '../../src/activities/dispose-partial';
 import { DownloadError } from '../../src/activities/download-error';
-import type { PartialFile } from '../../src/activities/partial-file';
 import { SeedanceUnsafeUrlError } from '../../src/seedance/errors';
 
 const retryable = new DownloadError('NetworkError', 'broke off');
@@ -48,13 +47,14 @@ describe('stopReason', () => {
 describe('disposePartial', () => {
   function target() {
     const calls: string[] = [];
-    const partial = {
-      remove: async () => void calls.push('remove'),
+    // The sink's discard() is what deletes this attempt's partial: logged as 'remove'.
+    const sink = {
+      discard: async () => void calls.push('remove'),
       close: async () => void calls.push('close'),
-    } as unknown as PartialFile;
+    };
     return {
       calls,
-      partial,
+      sink,
       checkpoint: async () => void calls.push('checkpoint'),
       removeOtherPartials: async () => void calls.push('removeOtherPartials'),
     };

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { Checkpoint } from '../../src/activities/partial-file';
+import type { Checkpoint } from '../../src/storage/partial-file';
 import { DEFAULT_TASK_QUEUE } from '../../src/contract/names';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
 import { STAGING_DIR_NAME } from '../../src/storage/local';

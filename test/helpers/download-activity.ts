@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { DownloadPolicy } from '../../src/activities/dependencies';
 import { makeDownloadVideo } from '../../src/activities/download-video';
-import type { Checkpoint } from '../../src/activities/partial-file';
+import type { Checkpoint } from '../../src/storage/partial-file';
 import { VideoUrlCache } from '../../src/activities/video-url-cache';
 import type { StoredVideo } from '../../src/contract/types';
 import { SeedanceClient } from '../../src/seedance/client';

@@ -65,6 +65,20 @@ describe('nothing outside the worker bundle path imports workflows/', () => {
     expect(await restrictedImports('src/contract/probe.ts', '@temporalio/common')).toEqual([]);
   });
 
+  it.each(['../storage', '../storage/local', '../storage/local-sink', '../storage/partial-file', '../storage/s3'])(
+    'refuses the storage implementation %s in an activity',
+    async (specifier) => {
+      expect(await restrictedImports('src/activities/probe.ts', specifier)).toHaveLength(1);
+    },
+  );
+
+  it.each(['../storage/types', '../storage/sink', '../storage/file-name', '../storage/mp4'])(
+    'accepts %s in an activity',
+    async (specifier) => {
+      expect(await restrictedImports('src/activities/probe.ts', specifier)).toEqual([]);
+    },
+  );
+
   it('lets the HTTP client use the failure table and nothing else of Temporal', async () => {
     expect(await restrictedImports('src/seedance/probe.ts', '../contract/failures')).toEqual([]);
     expect(await restrictedImports('src/seedance/probe.ts', '../contract')).toHaveLength(1);

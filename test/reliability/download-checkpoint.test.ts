@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ActivityCancellationDetails, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Checkpoint } from '../../src/activities/partial-file';
+import type { Checkpoint } from '../../src/storage/partial-file';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { LocalDirectoryStorage, STAGING_DIR_NAME } from '../../src/storage';
 import { rejection } from '../helpers/assertions';

@@ -1,14 +1,14 @@
 /**
- * Copies the video body into the partial file under the download's limits: the size cap, the
+ * Copies the video body into the attempt's sink under the download's limits: the size cap, the
  * low-speed limit and the idle timeout. A failure comes out as a `DownloadError` the retry policy
  * understands, the cancellation's reason, or a storage error (ENOSPC, EIO...) that to-failure maps.
  */
 import type { Readable } from 'node:stream';
 import { SeedanceTimeoutError, isSeedanceError } from '../seedance/errors';
+import type { VideoSink } from '../storage/sink';
 import type { DownloadPolicy } from './dependencies';
 import { DownloadError } from './download-error';
 import { LowSpeedMonitor } from './low-speed';
-import type { PartialFile } from './partial-file';
 
 export type StreamLimits = Pick<
   DownloadPolicy,
@@ -23,8 +23,12 @@ export interface StreamOptions {
   afterChunk: () => Promise<void>;
 }
 
-/** Appends `body` to `partial` until it ends; the body is destroyed in any case. */
-export async function streamToPartial(body: Readable, partial: PartialFile, options: StreamOptions): Promise<void> {
+/** Appends `body` to `sink` until it ends; the body is destroyed in any case. */
+export async function streamToSink(
+  body: Readable,
+  sink: Pick<VideoSink, 'offset' | 'write'>,
+  options: StreamOptions,
+): Promise<void> {
   const { limits, signal } = options;
   const monitor = new LowSpeedMonitor(limits.lowSpeedBytesPerSecond, limits.lowSpeedWindowMs, Date.now());
   const checkEveryMs = Math.min(1000, limits.lowSpeedWindowMs);
@@ -36,10 +40,10 @@ export async function streamToPartial(body: Readable, partial: PartialFile, opti
   }, checkEveryMs);
   try {
     for await (const chunk of body as AsyncIterable<Uint8Array>) {
-      if (partial.offset + chunk.length > limits.maxBytes) {
+      if (sink.offset + chunk.length > limits.maxBytes) {
         throw new DownloadError('VideoTooLarge', `the video grew past the ${limits.maxBytes}-byte cap`);
       }
-      await partial.write(chunk);
+      await sink.write(chunk);
       monitor.record(chunk.length, Date.now());
       await options.afterChunk();
     }
@@ -47,11 +51,11 @@ export async function streamToPartial(body: Readable, partial: PartialFile, opti
     if (error instanceof DownloadError) throw error;
     if (signal.aborted) throw signal.reason;
     if (error instanceof SeedanceTimeoutError) {
-      const what = `the video host sent nothing for ${limits.idleTimeoutMs} ms at byte ${partial.offset}`;
+      const what = `the video host sent nothing for ${limits.idleTimeoutMs} ms at byte ${sink.offset}`;
       throw new DownloadError('DownloadStalled', what);
     }
     if (isSeedanceError(error)) {
-      throw new DownloadError('NetworkError', `the video download broke off at byte ${partial.offset}`);
+      throw new DownloadError('NetworkError', `the video download broke off at byte ${sink.offset}`);
     }
     throw error; // a storage error (ENOSPC, EIO...): to-failure maps its code
   } finally {

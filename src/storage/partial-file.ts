@@ -1,6 +1,6 @@
 /**
- * The partial download of one attempt: its own temp file, opened exclusively, so a zombie attempt
- * of the same activity (a frozen worker that keeps running) can never write into it.
+ * The local sink's partial download of one attempt: its own temp file, opened exclusively, so a
+ * zombie attempt of the same activity (a frozen worker that keeps running) can never write into it.
  *
  * A retry resumes from the previous attempt's checkpoint by copying that file's verified prefix
  * (the bytes up to the heartbeated offset, which were fsynced before the heartbeat) into its own
@@ -10,17 +10,18 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { constants, copyFile, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import type { DownloadCheckpoint, SinkCheckpoint } from './sink';
 
-/** What a heartbeat records: enough for the next attempt to resume. */
-export interface Checkpoint {
+/** The local sink's checkpoint. */
+export interface PartialCheckpoint extends SinkCheckpoint {
   /** The partial file's base name inside the staging directory. */
   partial: string;
   /** Bytes fsynced to that file. */
   offset: number;
-  /** The strong ETag the bytes belong to, for `If-Range`. */
-  etag: string | null;
-  totalBytes: number | null;
 }
+
+/** The heartbeat of a download into a local directory: `{ partial, offset, etag, totalBytes }`. */
+export type Checkpoint = DownloadCheckpoint<PartialCheckpoint>;
 
 export class PartialFile {
   private hash: Hash = createHash('sha256');
@@ -62,7 +63,7 @@ export class PartialFile {
    * Opens this attempt's file. With a checkpoint whose file still holds at least `offset` bytes,
    * starts from a copy of that prefix; otherwise from zero.
    */
-  static async start(dir: string, fileName: string, taskId: string, prior?: Checkpoint): Promise<PartialFile> {
+  static async start(dir: string, fileName: string, taskId: string, prior?: SinkCheckpoint): Promise<PartialFile> {
     const file = path.join(dir, `${PartialFile.prefix(fileName, taskId)}${randomBytes(6).toString('hex')}.part`);
     const priorPath = prior ? priorPartialPath(dir, fileName, taskId, prior) : undefined;
     const priorSize = priorPath
@@ -113,9 +114,9 @@ export class PartialFile {
     this.hash = createHash('sha256');
   }
 
-  /** The sha256 of everything written. Call once, at the end. */
-  digest(): string {
-    return this.hash.digest('hex');
+  /** The sha256 of everything written so far. */
+  sha256(): string {
+    return this.hash.copy().digest('hex');
   }
 
   async close(): Promise<void> {
@@ -136,18 +137,8 @@ export class PartialFile {
 }
 
 /** The checkpoint's file, only if it names a partial of this download inside `dir`. */
-function priorPartialPath(dir: string, fileName: string, taskId: string, prior: Checkpoint): string | undefined {
-  const name = typeof prior.partial === 'string' ? path.basename(prior.partial) : '';
+function priorPartialPath(dir: string, fileName: string, taskId: string, prior: SinkCheckpoint): string | undefined {
+  const { partial } = prior as Partial<PartialCheckpoint>;
+  const name = typeof partial === 'string' ? path.basename(partial) : '';
   return PartialFile.isPartialOf(name, fileName, taskId) ? path.join(dir, name) : undefined;
-}
-
-export function isCheckpoint(value: unknown): value is Checkpoint {
-  const c = value as Checkpoint | undefined;
-  return (
-    typeof c === 'object' &&
-    c !== null &&
-    typeof c.partial === 'string' &&
-    Number.isSafeInteger(c.offset) &&
-    c.offset >= 0
-  );
 }
