@@ -17,6 +17,8 @@ export interface WorkerConfig {
   temporal: { connection: NativeConnectionOptions; namespace: string; taskQueue: string };
   shutdownGraceTimeMs: number;
   prometheusAddress: string | undefined;
+  /** Requests per second to the provider's API for the whole fleet; undefined: no budget. */
+  apiRequestsPerSecond: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +55,11 @@ const envSchema = z.object({
   SEEDANCE_MAX_VIDEO_BYTES: positiveInt.default(DEFAULT_DOWNLOAD_POLICY.maxBytes),
   SEEDANCE_SHUTDOWN_GRACE_MS: positiveInt.default(30_000),
   SEEDANCE_PROMETHEUS_ADDRESS: hostPort.optional(),
+  SEEDANCE_API_RPS: z.coerce
+    .number({ message: 'must be a number' })
+    .positive('must be positive')
+    .max(10_000, 'must be at most 10000')
+    .optional(),
   TEMPORAL_TASK_QUEUE: z.string().min(1, 'is empty').default(DEFAULT_TASK_QUEUE),
 });
 
@@ -94,6 +101,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     },
     shutdownGraceTimeMs: e.SEEDANCE_SHUTDOWN_GRACE_MS,
     prometheusAddress: e.SEEDANCE_PROMETHEUS_ADDRESS,
+    apiRequestsPerSecond: e.SEEDANCE_API_RPS,
   };
 }
 

@@ -8,7 +8,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities, type Activities, type DownloadPolicy, type SeedanceApi } from './activities';
-import { DEFAULT_TASK_QUEUE } from './contract/names';
+import { DEFAULT_TASK_QUEUE, apiTaskQueueFor } from './contract/names';
 import { SeedanceClient, type SeedanceClientOptions } from './seedance/client';
 import { createStorage } from './storage';
 import type { VideoStorage } from './storage/types';
@@ -37,6 +37,14 @@ export interface SeedanceWorkerDependencies {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** @default 30_000 */
   shutdownGraceTimeMs?: number;
+  /** @default 'seedance-video' */
+  taskQueue?: string;
+  /**
+   * The fleet's budget of requests per second to the provider's API. When set, new runs send every
+   * activity that calls the API to `<taskQueue>-api`, which a second worker serves with this
+   * rate limit ({@link seedanceApiWorkerOptions}). Every worker of the fleet must agree.
+   */
+  apiRequestsPerSecond?: number;
 }
 
 /** What {@link seedanceWorkerOptions} returns: spread it, then add your connection and overrides. */
@@ -62,17 +70,64 @@ export type SeedanceWorkerOptionSet = Required<
  * does `export * from 'seedance-temporal/workflows'` as `workflowsPath`.
  */
 export function seedanceWorkerOptions(deps: SeedanceWorkerDependencies): SeedanceWorkerOptionSet {
+  const taskQueue = deps.taskQueue ?? DEFAULT_TASK_QUEUE;
   return {
-    taskQueue: DEFAULT_TASK_QUEUE,
+    taskQueue,
     activities: createActivities({
       client: deps.client,
       storage: deps.storage,
       ...(deps.download ? { download: deps.download } : {}),
+      apiTaskQueue: deps.apiRequestsPerSecond ? apiTaskQueueFor(taskQueue) : null,
     }),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     shutdownGraceTime: deps.shutdownGraceTimeMs ?? DEFAULT_SHUTDOWN_GRACE_TIME_MS,
     maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE_INTERVAL,
   };
+}
+
+/**
+ * The second worker of a fleet with an API budget: it serves `<taskQueue>-api`, where new runs send
+ * `checkStatus`, `createVideoTask` and `downloadVideo` (whose URL read is an API call). Temporal
+ * enforces `maxTaskQueueActivitiesPerSecond` for the queue as a whole, so the budget holds for the
+ * fleet, however many workers poll it; a download is held back only at its start, never while its
+ * bytes stream. `options` is what {@link seedanceWorkerOptions} returned with `apiRequestsPerSecond`
+ * (the two workers share its activities, hence its video-URL cache).
+ */
+export function seedanceApiWorkerOptions(options: SeedanceWorkerOptionSet, requestsPerSecond: number) {
+  const { checkStatus, createVideoTask, downloadVideo } = options.activities;
+  return {
+    taskQueue: apiTaskQueueFor(options.taskQueue),
+    activities: { checkStatus, createVideoTask, downloadVideo },
+    maxTaskQueueActivitiesPerSecond: requestsPerSecond,
+    maxHeartbeatThrottleInterval: options.maxHeartbeatThrottleInterval,
+    shutdownGraceTime: options.shutdownGraceTime,
+  } satisfies Partial<WorkerOptions>;
+}
+
+/** The workers of one Seedance worker process, run and stopped together. */
+export class SeedanceWorker {
+  constructor(readonly workers: readonly Worker[]) {}
+
+  /** Runs every worker until shutdown (SIGINT/SIGTERM or {@link shutdown}); one failing stops the rest. */
+  async run(): Promise<void> {
+    const runs = this.workers.map((worker) => worker.run());
+    try {
+      await Promise.all(runs);
+    } catch (error) {
+      this.shutdown();
+      await Promise.allSettled(runs);
+      throw error;
+    }
+  }
+
+  shutdown(): void {
+    for (const worker of this.workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+  }
+
+  /** The state of the workflow worker. */
+  getState(): ReturnType<Worker['getState']> {
+    return this.workers[0]!.getState();
+  }
 }
 
 export interface SeedanceWorkerOptions {
@@ -94,25 +149,30 @@ export interface SeedanceWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra worker options, applied last (tests use `maxCachedWorkflows: 0` to replay every task). */
   workerOptions?: Partial<WorkerOptions>;
+  /** The fleet's API budget, requests per second (`SEEDANCE_API_RPS`); default: none. */
+  apiRequestsPerSecond?: number;
 }
 
-export async function createSeedanceWorker(options: SeedanceWorkerOptions): Promise<Worker> {
+export async function createSeedanceWorker(options: SeedanceWorkerOptions): Promise<SeedanceWorker> {
   if (!options.client && !options.seedance) {
     throw new TypeError('createSeedanceWorker: pass `seedance` (client options) or `client`');
   }
   const client = options.client ?? new SeedanceClient(options.seedance!);
   const storage = typeof options.output === 'string' ? await createStorage(options.output) : options.output;
-  return Worker.create({
-    connection: options.connection,
-    namespace: options.namespace ?? 'default',
-    ...seedanceWorkerOptions({
-      client,
-      storage,
-      ...(options.download ? { download: options.download } : {}),
-      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
-      ...(options.shutdownGraceTimeMs !== undefined ? { shutdownGraceTimeMs: options.shutdownGraceTimeMs } : {}),
-    }),
+  const main = seedanceWorkerOptions({
+    client,
+    storage,
+    ...(options.download ? { download: options.download } : {}),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
+    ...(options.shutdownGraceTimeMs !== undefined ? { shutdownGraceTimeMs: options.shutdownGraceTimeMs } : {}),
     ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
-    ...options.workerOptions,
+    ...(options.apiRequestsPerSecond ? { apiRequestsPerSecond: options.apiRequestsPerSecond } : {}),
   });
+  const shared = { connection: options.connection, namespace: options.namespace ?? 'default' };
+  const workers = [await Worker.create({ ...shared, ...main, ...options.workerOptions })];
+  if (options.apiRequestsPerSecond) {
+    const api = seedanceApiWorkerOptions(main, options.apiRequestsPerSecond);
+    workers.push(await Worker.create({ ...shared, ...api }));
+  }
+  return new SeedanceWorker(workers);
 }

@@ -33,6 +33,7 @@ async function run(): Promise<void> {
       output: config.output,
       download: config.download,
       shutdownGraceTimeMs: config.shutdownGraceTimeMs,
+      ...(config.apiRequestsPerSecond ? { apiRequestsPerSecond: config.apiRequestsPerSecond } : {}),
     });
     console.log(
       `seedance worker: task queue "${config.temporal.taskQueue}", namespace "${config.temporal.namespace}", output ${config.output}`,

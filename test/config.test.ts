@@ -36,6 +36,7 @@ describe('loadWorkerConfig', () => {
     expect(config.download.maxBytes).toBe(2 * 1024 ** 3);
     expect(config.shutdownGraceTimeMs).toBe(30_000);
     expect(config.prometheusAddress).toBeUndefined();
+    expect(config.apiRequestsPerSecond).toBeUndefined();
   });
 
   it('reads every SEEDANCE_* variable it documents', () => {
@@ -50,8 +51,10 @@ describe('loadWorkerConfig', () => {
         SEEDANCE_SHUTDOWN_GRACE_MS: '10000',
         SEEDANCE_PROMETHEUS_ADDRESS: '0.0.0.0:9464',
         TEMPORAL_TASK_QUEUE: 'videos-eu',
+        SEEDANCE_API_RPS: '2.5',
       }),
     );
+    expect(config.apiRequestsPerSecond).toBe(2.5);
     expect(config.seedance).toEqual({ apiKey: FAKE_KEY, baseUrl: 'https://seedance.example.com/api', timeoutMs: 5000 });
     expect(config.output).toBe('/srv/videos');
     expect(config.download.allowPrivateUrls).toBe(true);
@@ -59,6 +62,14 @@ describe('loadWorkerConfig', () => {
     expect(config.shutdownGraceTimeMs).toBe(10_000);
     expect(config.prometheusAddress).toBe('0.0.0.0:9464');
     expect(config.temporal.taskQueue).toBe('videos-eu');
+  });
+
+  it('refuses an API budget that is not a positive number', () => {
+    for (const value of ['0', '-1', 'fast', '20000']) {
+      expect(() => loadWorkerConfig(env({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_API_RPS: value }))).toThrow(
+        /SEEDANCE_API_RPS/,
+      );
+    }
   });
 
   it('treats an empty variable as unset', () => {

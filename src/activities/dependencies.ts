@@ -42,6 +42,11 @@ export interface ActivityDependencies {
   client: SeedanceApi;
   storage: VideoStorage;
   download?: Partial<DownloadPolicy>;
+  /**
+   * The queue the fleet serves API calls on, told to new runs by `workerSettings`. Set it only when
+   * a worker polls that queue (see `seedanceApiWorkerOptions`). @default null: the workflow's queue
+   */
+  apiTaskQueue?: string | null;
 }
 
 /** The URL-safety part of a download policy, as `openVideo` and `checkVideoUrl` take it. */

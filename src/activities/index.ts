@@ -10,18 +10,21 @@ import { makeDiscardPartialDownload } from './discard-partial-download';
 import { makeDownloadVideo } from './download-video';
 import { makeSearchAttributesSupported } from './search-attributes';
 import { VideoUrlCache } from './video-url-cache';
+import { makeWorkerSettings } from './worker-settings';
 
 export function createActivities(deps: ActivityDependencies): Activities {
   const urls = new VideoUrlCache();
+  const searchAttributesSupported = makeSearchAttributesSupported();
   return {
     checkStatus: makeCheckStatus(deps.client, urls),
     createVideoTask: makeCreateVideoTask(deps.client),
     discardPartialDownload: makeDiscardPartialDownload(deps.storage),
     downloadVideo: makeDownloadVideo(deps.client, deps.storage, urls, deps.download),
-    searchAttributesSupported: makeSearchAttributesSupported(),
+    searchAttributesSupported,
+    workerSettings: makeWorkerSettings(deps.apiTaskQueue ?? null, searchAttributesSupported),
   };
 }
 
-export type { Activities, TaskSnapshot, DownloadVideoInput } from './types';
+export type { Activities, TaskSnapshot, DownloadVideoInput, WorkerSettings } from './types';
 export { DEFAULT_DOWNLOAD_POLICY } from './dependencies';
 export type { ActivityDependencies, DownloadPolicy, SeedanceApi } from './dependencies';

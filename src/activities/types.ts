@@ -24,6 +24,14 @@ export interface DownloadVideoInput {
   fileName: string;
 }
 
+/** What a run asks the worker once, at its start (recorded, so replay sees the same answer). */
+export interface WorkerSettings {
+  /** Whether the namespace has the Seedance search attributes (upserting unknown ones blocks the workflow). */
+  searchAttributes: boolean;
+  /** The queue for activities that call the provider's API, or null for the workflow's own queue. */
+  apiTaskQueue: string | null;
+}
+
 export interface Activities {
   checkStatus(taskId: string): Promise<TaskSnapshot>;
   downloadVideo(input: DownloadVideoInput): Promise<StoredVideo>;
@@ -32,4 +40,6 @@ export interface Activities {
   discardPartialDownload(input: DownloadVideoInput): Promise<number>;
   /** Whether the namespace has the Seedance search attributes (upserting unknown ones blocks the workflow). */
   searchAttributesSupported(): Promise<boolean>;
+  /** The search-attribute answer and where API calls go; replaces `searchAttributesSupported` in new runs. */
+  workerSettings(): Promise<WorkerSettings>;
 }

@@ -7,6 +7,14 @@ export const AWAIT_WORKFLOW_TYPE = 'awaitSeedanceVideo';
 /** Creates a task (never twice), then follows it. */
 export const GENERATE_WORKFLOW_TYPE = 'generateSeedanceVideo';
 
+/**
+ * The queue that carries the activities calling the provider's API when the workers keep an API
+ * budget (`SEEDANCE_API_RPS`): `<taskQueue>-api`, rate-limited by Temporal for the whole fleet.
+ */
+export function apiTaskQueueFor(taskQueue: string): string {
+  return `${taskQueue}-api`;
+}
+
 /** The workflow id convention: one workflow follows one task. */
 export function workflowIdForTask(taskId: string): string {
   return `seedance-${taskId}`;

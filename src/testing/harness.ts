@@ -24,12 +24,11 @@ import type { Client } from '@temporalio/client';
 import {
   bundleWorkflowCode,
   type NativeConnection,
-  type Worker,
   type WorkflowBundle,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
 import type { DownloadPolicy } from '../activities';
-import { createSeedanceWorker, WORKFLOWS_PATH } from '../create-worker';
+import { createSeedanceWorker, WORKFLOWS_PATH, type SeedanceWorker } from '../create-worker';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../simulator';
 import { LocalDirectoryStorage } from '../storage';
 
@@ -64,13 +63,15 @@ export interface SeedanceTestStackOptions {
   replayEveryTask?: boolean;
   /** Pre-built workflow code, e.g. bundled once for a whole test run. @default {@link seedanceWorkflowBundle} */
   workflowBundle?: WorkflowBundleOption;
+  /** The API budget (`SEEDANCE_API_RPS`): API calls go to `<taskQueue>-api`, served by a second worker. */
+  apiRequestsPerSecond?: number;
 }
 
 export interface SeedanceTestStack {
   /** The client to start workflows with (the environment's, or the one given). */
   client: Client;
   sim: Simulator;
-  worker: Worker;
+  worker: SeedanceWorker;
   /** Where the worker stores videos (a temp directory, removed by `close()`). */
   outputDir: string;
   storage: LocalDirectoryStorage;
@@ -120,7 +121,7 @@ export async function startSeedanceTestStack(options: SeedanceTestStackOptions):
   const outputDir = await fs.mkdtemp(path.join(os.tmpdir(), 'seedance-out-'));
   const taskQueue = options.taskQueue ?? `seedance-test-${process.pid}-${++queueCounter}`;
   let storage: LocalDirectoryStorage;
-  let worker: Worker;
+  let worker: SeedanceWorker;
   try {
     storage = await LocalDirectoryStorage.create(outputDir);
     worker = await createSeedanceWorker({
@@ -133,6 +134,7 @@ export async function startSeedanceTestStack(options: SeedanceTestStackOptions):
       shutdownGraceTimeMs: 2_000,
       workflowBundle: options.workflowBundle ?? (await seedanceWorkflowBundle()),
       workerOptions: options.replayEveryTask ? { maxCachedWorkflows: 0 } : {},
+      ...(options.apiRequestsPerSecond ? { apiRequestsPerSecond: options.apiRequestsPerSecond } : {}),
     });
   } catch (error) {
     await sim.close();

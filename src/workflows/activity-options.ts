@@ -56,8 +56,14 @@ export const { discardPartialDownload } = proxyActivities<Activities>({
   cancellationType: ActivityCancellationType.TRY_CANCEL,
 });
 
-// A local activity: asked once per run, answered from the worker's cache, recorded as a marker.
-export const { searchAttributesSupported } = proxyLocalActivities<Activities>({
+/**
+ * patched() id: runs ask the worker for its settings (search attributes and the API queue) instead
+ * of only for search attributes, and send their API calls to that queue.
+ */
+export const API_TASK_QUEUE_PATCH = 'api-task-queue';
+
+// Local activities: asked once per run, answered from the worker's cache, recorded as a marker.
+export const { searchAttributesSupported, workerSettings } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { maximumAttempts: 3 },
 });

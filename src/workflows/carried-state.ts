@@ -11,6 +11,8 @@ export interface CarriedState {
   model: string;
   deadlineAtMs: number;
   searchAttributes: boolean;
+  /** Where API calls go (absent in runs started before the API queue existed: the workflow's queue). */
+  apiTaskQueue?: string | null;
   lastCheckedAtMs: number | null;
   /** The last status seen, so the `status` query shows it before the new run's first check. */
   remoteStatus?: TaskStatus | null;

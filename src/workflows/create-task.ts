@@ -15,12 +15,15 @@ import { nonRetryable } from './failure';
 const MAX_CREATE_ATTEMPTS = 5;
 const BACKOFF_MS = [5_000, 15_000, 30_000, 60_000];
 
-export async function createTaskOnce(request: CreateVideoRequest): Promise<TaskSnapshot> {
+/** Creates the task; `taskQueue` is where API calls go (default: the workflow's own queue). */
+export async function createTaskOnce(request: CreateVideoRequest, taskQueue?: string): Promise<TaskSnapshot> {
   for (let attempt = 1; ; attempt++) {
     setCurrentDetails(`Creating a ${request.model} task (attempt ${attempt})`);
     try {
       const summary = `Create a ${request.model} task`;
-      const snapshot = await createVideoTask.executeWithOptions({ summary }, [request]);
+      const snapshot = await createVideoTask.executeWithOptions({ summary, ...(taskQueue ? { taskQueue } : {}) }, [
+        request,
+      ]);
       log.info('task created', { taskId: snapshot.taskId, model: snapshot.model });
       return snapshot;
     } catch (error) {

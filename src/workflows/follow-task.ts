@@ -19,7 +19,14 @@ import type { TaskSnapshot } from '../activities/types';
 import { RETENTION_MS, type ServiceTier } from '../seedance/models';
 import { defaultFileName } from '../storage/file-name';
 import type { SeedanceVideoResult, StoredVideo } from '../contract/types';
-import { checkStatus, discardPartialDownload, downloadVideo, searchAttributesSupported } from './activity-options';
+import {
+  API_TASK_QUEUE_PATCH,
+  checkStatus,
+  discardPartialDownload,
+  downloadVideo,
+  searchAttributesSupported,
+  workerSettings,
+} from './activity-options';
 import type { CarriedState } from './carried-state';
 import { RunFace } from './run-face';
 import { deadlineAtMs, nextCheckDelayMs } from './schedule';
@@ -42,7 +49,7 @@ export interface FollowOptions {
   serviceTier: ServiceTier;
   deadlineMs: number;
   /** Creates the task first (generate); its snapshot counts as the first check. */
-  create?: () => Promise<TaskSnapshot>;
+  create?: (apiTaskQueue: string | undefined) => Promise<TaskSnapshot>;
   /** State from the previous run, after continue-as-new. */
   carried?: CarriedState;
   /** Internal (tests): continue as new past this many events instead of HISTORY_EVENTS_BEFORE_CONTINUE. */
@@ -65,6 +72,8 @@ class TaskFollower {
   private lastSnapshot: TaskSnapshot | undefined;
   /** Checks made by this run (the face's count includes earlier runs'). */
   private checksThisRun = 0;
+  /** Where API calls go: null for the workflow's own queue; undefined in runs from before the patch. */
+  private apiTaskQueue: string | null | undefined;
 
   constructor(
     private readonly options: FollowOptions,
@@ -74,15 +83,16 @@ class TaskFollower {
     if (options.carried) {
       this.createdMs = options.carried.createdMs;
       this.deadlineAt = options.carried.deadlineAtMs;
+      this.apiTaskQueue = options.carried.apiTaskQueue;
     }
   }
 
   async follow(): Promise<SeedanceVideoResult> {
     const { carried, create } = this.options;
-    if (!carried) this.face.useSearchAttributes(await searchAttributesSupported());
+    if (!carried) await this.askWorker();
     let snapshot: TaskSnapshot | undefined;
     if (create) {
-      snapshot = await create();
+      snapshot = await create(this.apiTaskQueue ?? undefined);
       this.taskId = snapshot.taskId;
       this.face.taskCreated(snapshot.taskId);
     } else if (!carried) {
@@ -123,6 +133,7 @@ class TaskFollower {
           // Retries (5xx, 429, timeouts) stop at the deadline; the first check gets at least a minute.
           scheduleToCloseTimeout: Math.max(remaining, 60_000),
           summary: `Check status of ${this.taskId}`,
+          ...this.apiQueueOption(),
         },
         [this.taskId],
       );
@@ -167,6 +178,7 @@ class TaskFollower {
         {
           scheduleToCloseTimeout: Math.max(untilExpiry, 10 * 60_000),
           summary: `Download the video of ${input.taskId} to ${input.fileName}`,
+          ...this.apiQueueOption(),
         },
         [input],
       );
@@ -201,6 +213,22 @@ class TaskFollower {
     return this.face.failAtDeadline(this.taskId, this.deadlineAt, this.lastSnapshot?.status ?? 'unknown');
   }
 
+  /** Asks the worker once per workflow (carried after that) about search attributes and the API queue. */
+  private async askWorker(): Promise<void> {
+    if (patched(API_TASK_QUEUE_PATCH)) {
+      const settings = await workerSettings();
+      this.face.useSearchAttributes(settings.searchAttributes);
+      this.apiTaskQueue = settings.apiTaskQueue;
+    } else {
+      this.face.useSearchAttributes(await searchAttributesSupported());
+    }
+  }
+
+  /** The calls that reach the provider's API (status, create, the download's URL read) go to the API queue. */
+  private apiQueueOption(): { taskQueue?: string } {
+    return this.apiTaskQueue ? { taskQueue: this.apiTaskQueue } : {};
+  }
+
   /**
    * Continues as new when the server suggests it or the history passed our own threshold. Never
    * in a run that has not checked yet (a threshold below one cycle would otherwise loop through
@@ -223,6 +251,7 @@ class TaskFollower {
       searchAttributes: face.searchAttributes,
       lastCheckedAtMs: face.lastCheckedAtMs,
       remoteStatus: face.remoteStatus,
+      ...(this.apiTaskQueue !== undefined ? { apiTaskQueue: this.apiTaskQueue } : {}),
     };
     log.info('continuing as new', { taskId: this.taskId, historyLength: info.historyLength, checks: state.checks });
     await this.options.continueWith(state);

@@ -67,7 +67,9 @@ export async function generateSeedanceVideo(input: GenerateSeedanceVideoInput): 
     deadlineMs: parsed.deadlineMs,
     ...internal,
     // After continue-as-new the task exists: follow it, never create again.
-    ...(internal.carried ? { taskId: internal.carried.taskId } : { create: () => createTaskOnce(parsed.request) }),
+    ...(internal.carried
+      ? { taskId: internal.carried.taskId }
+      : { create: (apiTaskQueue) => createTaskOnce(parsed.request, apiTaskQueue) }),
     continueWith: (state) =>
       makeContinueAsNewFunc<typeof generateSeedanceVideo>({ workflowType: GENERATE_WORKFLOW_TYPE })({
         ...input,

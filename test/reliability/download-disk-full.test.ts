@@ -15,9 +15,8 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSeedanceWorker } from '../../src/create-worker';
+import { createSeedanceWorker, type SeedanceWorker } from '../../src/create-worker';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { LocalDirectoryStorage } from '../../src/storage';
 import type { SeedanceVideoResult } from '../../src/contract/types';
@@ -51,7 +50,7 @@ interface AttemptFailure {
 
 let env: TestWorkflowEnvironment;
 let sim: Simulator;
-let worker: Worker;
+let worker: SeedanceWorker;
 let running: Promise<void>;
 let mountDir: string;
 let mounted = false;

@@ -10,9 +10,8 @@ import { workflowFailure } from '../helpers/assertions';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSeedanceWorker } from '../../src/create-worker';
+import { createSeedanceWorker, type SeedanceWorker } from '../../src/create-worker';
 import type { SeedanceVideoStatus } from '../../src/contract/types';
 import { SIM_KEY, startHarness, workflowBundle, type Harness } from '../helpers/harness';
 import { countEvents, historyText, startedAttempts } from '../helpers/history';
@@ -26,7 +25,7 @@ const WRONG_KEY = 'sk-wrong-worker-key-5f4e3d2c1b0a';
 let env: TestWorkflowEnvironment;
 let h: Harness;
 /** A second worker, on its own task queue, whose API key the simulator does not accept. */
-let wrongKeyWorker: Worker;
+let wrongKeyWorker: SeedanceWorker;
 let wrongKeyRunning: Promise<void>;
 const WRONG_KEY_QUEUE = `seedance-wrong-key-${process.pid}`;
 

@@ -1,0 +1,13 @@
+/** `workerSettings`: what a new run asks the worker once (search attributes, the API queue). */
+import type { WorkerSettings } from './types';
+
+/**
+ * @param apiTaskQueue the queue this worker's fleet serves API calls on (`SEEDANCE_API_RPS` set),
+ *   or null: then they run on the workflow's own queue.
+ * @param searchAttributesSupported the cached search-attribute check of `./search-attributes`.
+ */
+export function makeWorkerSettings(apiTaskQueue: string | null, searchAttributesSupported: () => Promise<boolean>) {
+  return async function workerSettings(): Promise<WorkerSettings> {
+    return { searchAttributes: await searchAttributesSupported(), apiTaskQueue };
+  };
+}

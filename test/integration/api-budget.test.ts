@@ -1,0 +1,123 @@
+/**
+ * One API budget for a fleet (SEEDANCE_API_RPS): three workers' worth of Seedance workers on one
+ * dev server, each with its own output directory, share `<taskQueue>-api`, whose activity rate
+ * Temporal limits for the whole queue. The simulator's request log is the oracle: every API call
+ * runs on the budgeted queue, the sustained rate stays at the budget (Temporal's token bucket lets
+ * a burst through after an idle spell: measured and printed), and every video arrives.
+ * `BUDGET_WORKFLOWS` sets how many videos (default 30; e.g. 300 for a longer run).
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGenerateSeedanceVideo, startSeedanceVideo } from '../../src/client';
+import { createSeedanceWorker, type SeedanceWorker } from '../../src/create-worker';
+import { createSimulator, type Simulator } from '../../src/simulator';
+import { workflowBundle } from '../helpers/harness';
+import { createDevServerForTest, type TestDevServer } from '../helpers/temporal';
+import { readyTask } from '../helpers/workflows';
+
+const KEY = 'sk-budget-0123456789abcdef';
+const RPS = 5;
+const WORKFLOWS = Number(process.env.BUDGET_WORKFLOWS ?? 30);
+const GENERATES = Math.max(1, Math.round(WORKFLOWS / 10));
+const taskQueue = `budget-${process.pid}`;
+
+let server: TestDevServer;
+let sim: Simulator;
+let client: Client;
+const connections: NativeConnection[] = [];
+const workers: SeedanceWorker[] = [];
+const runs: Promise<void>[] = [];
+const outputDirs: string[] = [];
+
+beforeAll(async () => {
+  [server, sim] = await Promise.all([createDevServerForTest(), createSimulator({ apiKey: KEY, profile: 'fast' })]);
+  client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  const bundle = await workflowBundle();
+  for (let i = 0; i < 3; i++) {
+    const connection = await NativeConnection.connect({ address: server.address });
+    const outputDir = await fs.mkdtemp(path.join(os.tmpdir(), `seedance-budget-${i}-`));
+    const worker = await createSeedanceWorker({
+      connection,
+      taskQueue,
+      seedance: { apiKey: KEY, baseUrl: sim.url, timeoutMs: 5_000 },
+      output: outputDir,
+      download: { allowPrivateUrls: true },
+      workflowBundle: bundle,
+      shutdownGraceTimeMs: 1_000,
+      apiRequestsPerSecond: RPS,
+    });
+    connections.push(connection);
+    workers.push(worker);
+    outputDirs.push(outputDir);
+    runs.push(worker.run());
+  }
+});
+
+afterAll(async () => {
+  for (const worker of workers) worker.shutdown();
+  await Promise.allSettled(runs);
+  await Promise.all(connections.map((c) => c.close()));
+  await client?.connection.close();
+  await sim?.close();
+  await server?.dispose();
+  await Promise.all(outputDirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));
+});
+
+/** The most requests that arrived within any window of `windowMs` (times sorted). */
+function busiestWindow(sorted: number[], windowMs: number): number {
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i]! - sorted[j]! >= windowMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+describe('SEEDANCE_API_RPS across three workers', () => {
+  it(`keeps ${WORKFLOWS} videos at ${RPS} API requests per second sustained, and every video arrives`, async () => {
+    const awaits = await Promise.all(
+      Array.from({ length: WORKFLOWS - GENERATES }, async (_, i) => {
+        const { taskId } = await readyTask(sim, `budget${i}`);
+        return startSeedanceVideo(client, { taskId }, { taskQueue });
+      }),
+    );
+    const generates = await Promise.all(
+      Array.from({ length: GENERATES }, (_, i) =>
+        startGenerateSeedanceVideo(
+          client,
+          { request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: `budget video ${i}` }] } },
+          { taskQueue, workflowId: `budget-generate-${process.pid}-${i}` },
+        ),
+      ),
+    );
+    const results = await Promise.all([...awaits, ...generates].map((handle) => handle.result()));
+    expect(results.every((r) => r.status === 'completed' && r.video.bytes === sim.video.length)).toBe(true);
+
+    const api = sim.requests.filter((r) => r.kind === 'status' || r.kind === 'create');
+    const times = api.map((r) => r.at).sort((a, b) => a - b);
+    const spanS = (times.at(-1)! - times[0]!) / 1000;
+    const busiest = busiestWindow(times, 1_000);
+    const busiest5 = busiestWindow(times, 5_000);
+    console.info(
+      `api budget: ${api.length} API requests for ${WORKFLOWS} videos over ${spanS.toFixed(1)} s; ` +
+        `busiest 1 s window ${busiest}, busiest 5 s window ${busiest5} (budget ${RPS}/s)`,
+    );
+    expect(sim.createCount()).toBe(GENERATES);
+    // Every call that reaches the API ran on the budgeted queue.
+    const history = await awaits[0]!.fetchHistory();
+    const queues = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes)
+      .filter((a) => a?.activityType?.name === 'checkStatus' || a?.activityType?.name === 'downloadVideo')
+      .map((a) => a!.taskQueue?.name);
+    expect(queues.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(queues)).toEqual(new Set([`${taskQueue}-api`]));
+    // Temporal's limiter is a token bucket per task-queue partition: sustained, the fleet stays at
+    // the budget; after an idle spell a full bucket lets a burst through (measured: up to about
+    // 2-3x the budget in the first second). Five-second windows bound both.
+    expect(busiest5).toBeLessThanOrEqual(5 * RPS + 2 * RPS);
+  }, 600_000);
+});
