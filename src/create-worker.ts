@@ -78,6 +78,7 @@ export function seedanceWorkerOptions(deps: SeedanceWorkerDependencies): Seedanc
       storage: deps.storage,
       ...(deps.download ? { download: deps.download } : {}),
       apiTaskQueue: deps.apiRequestsPerSecond ? apiTaskQueueFor(taskQueue) : null,
+      ...(deps.apiRequestsPerSecond ? { apiRequestsPerSecond: deps.apiRequestsPerSecond } : {}),
     }),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     shutdownGraceTime: deps.shutdownGraceTimeMs ?? DEFAULT_SHUTDOWN_GRACE_TIME_MS,

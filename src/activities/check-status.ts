@@ -3,13 +3,15 @@
  * completed task is kept in this worker's memory for the download that follows.
  */
 import { Context } from '@temporalio/activity';
+import { SeedanceRateLimitedError } from '../seedance/errors';
 import type { SeedanceApi } from './dependencies';
+import type { FleetBrake } from './fleet-brake';
 import { toSnapshot } from './snapshot';
 import { toApplicationFailure } from './to-failure';
 import type { TaskSnapshot } from './types';
 import type { VideoUrlCache } from './video-url-cache';
 
-export function makeCheckStatus(client: SeedanceApi, urls: VideoUrlCache) {
+export function makeCheckStatus(client: SeedanceApi, urls: VideoUrlCache, brake?: FleetBrake) {
   return async function checkStatus(taskId: string): Promise<TaskSnapshot> {
     try {
       const task = await client.getTask(taskId, { signal: Context.current().cancellationSignal });
@@ -17,6 +19,7 @@ export function makeCheckStatus(client: SeedanceApi, urls: VideoUrlCache) {
       if (task.status === 'completed' && task.video_url) urls.put(task.id, task.video_url);
       return snapshot;
     } catch (error) {
+      if (error instanceof SeedanceRateLimitedError) await brake?.engage(error.retryAfterMs);
       throw toApplicationFailure(error);
     }
   };

@@ -7,6 +7,7 @@ import { FailureType } from '../contract/failures';
 import { SeedanceError, SeedanceNetworkError, SeedanceRateLimitedError } from '../seedance/errors';
 import type { CreateVideoRequest } from '../seedance/schemas';
 import type { SeedanceApi } from './dependencies';
+import type { FleetBrake } from './fleet-brake';
 import { toSnapshot } from './snapshot';
 import { toApplicationFailure } from './to-failure';
 import type { TaskSnapshot } from './types';
@@ -27,13 +28,14 @@ export function createCertainlyFailed(error: unknown): boolean {
   return false;
 }
 
-export function makeCreateVideoTask(client: SeedanceApi) {
+export function makeCreateVideoTask(client: SeedanceApi, brake?: FleetBrake) {
   return async function createVideoTask(request: CreateVideoRequest): Promise<TaskSnapshot> {
     const { log } = Context.current();
     let task;
     try {
       task = await client.createTask(request);
     } catch (error) {
+      if (error instanceof SeedanceRateLimitedError) await brake?.engage(error.retryAfterMs);
       if (createCertainlyFailed(error)) throw toApplicationFailure(error);
       log.warn('create outcome unknown', { error: error instanceof SeedanceError ? error.code : 'unknown' });
       throw ApplicationFailure.create({

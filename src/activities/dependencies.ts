@@ -47,6 +47,8 @@ export interface ActivityDependencies {
    * a worker polls that queue (see `seedanceApiWorkerOptions`). @default null: the workflow's queue
    */
   apiTaskQueue?: string | null;
+  /** The fleet's API budget on `apiTaskQueue`: a 429 then lowers that queue's rate for everyone. */
+  apiRequestsPerSecond?: number;
 }
 
 /** The URL-safety part of a download policy, as `openVideo` and `checkVideoUrl` take it. */

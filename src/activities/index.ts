@@ -11,13 +11,18 @@ import { makeDownloadVideo } from './download-video';
 import { makeSearchAttributesSupported } from './search-attributes';
 import { VideoUrlCache } from './video-url-cache';
 import { makeWorkerSettings } from './worker-settings';
+import { FleetBrake } from './fleet-brake';
 
 export function createActivities(deps: ActivityDependencies): Activities {
   const urls = new VideoUrlCache();
   const searchAttributesSupported = makeSearchAttributesSupported();
+  const brake =
+    deps.apiTaskQueue && deps.apiRequestsPerSecond
+      ? new FleetBrake(deps.apiTaskQueue, deps.apiRequestsPerSecond)
+      : undefined;
   return {
-    checkStatus: makeCheckStatus(deps.client, urls),
-    createVideoTask: makeCreateVideoTask(deps.client),
+    checkStatus: makeCheckStatus(deps.client, urls, brake),
+    createVideoTask: makeCreateVideoTask(deps.client, brake),
     discardPartialDownload: makeDiscardPartialDownload(deps.storage),
     downloadVideo: makeDownloadVideo(deps.client, deps.storage, urls, deps.download),
     searchAttributesSupported,

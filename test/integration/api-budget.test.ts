@@ -11,12 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGenerateSeedanceVideo, startSeedanceVideo } from '../../src/client';
 import { createSeedanceWorker, type SeedanceWorker } from '../../src/create-worker';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { workflowBundle } from '../helpers/harness';
 import { createDevServerForTest, type TestDevServer } from '../helpers/temporal';
+import { until } from '../helpers/wait';
 import { readyTask } from '../helpers/workflows';
 
 const KEY = 'sk-budget-0123456789abcdef';
@@ -115,9 +117,38 @@ describe('SEEDANCE_API_RPS across three workers', () => {
       .map((a) => a!.taskQueue?.name);
     expect(queues.length).toBeGreaterThanOrEqual(2);
     expect(new Set(queues)).toEqual(new Set([`${taskQueue}-api`]));
-    // Temporal's limiter is a token bucket per task-queue partition: sustained, the fleet stays at
-    // the budget; after an idle spell a full bucket lets a burst through (measured: up to about
-    // 2-3x the budget in the first second). Five-second windows bound both.
-    expect(busiest5).toBeLessThanOrEqual(5 * RPS + 2 * RPS);
+    // Temporal's limiter is a token bucket per task-queue partition: a full bucket lets a burst
+    // through in the first second (measured and printed); after it, the fleet holds the budget.
+    const afterBurst = times.filter((t) => t >= times[0]! + 1_000);
+    expect(busiestWindow(afterBurst, 5_000)).toBeLessThanOrEqual(6 * RPS);
   }, 600_000);
+
+  it('a 429 lowers the whole queue to half the budget until Retry-After has passed, then lifts it', async () => {
+    const queueLimit = async () => {
+      const described = await client.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: `${taskQueue}-api` },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+        reportConfig: true,
+      });
+      const limit = described.config?.queueRateLimit;
+      return limit?.rateLimit ? { rps: limit.rateLimit.requestsPerSecond, reason: limit.metadata?.reason ?? '' } : null;
+    };
+    expect(await queueLimit()).toBeNull();
+    sim.inject({ target: 'status', kind: 'rateLimit', retryAfterSeconds: 2, times: 2 });
+    const handles = await Promise.all(
+      Array.from({ length: 4 }, async (_, i) => {
+        const { taskId } = await readyTask(sim, `brake${i}`);
+        return startSeedanceVideo(client, { taskId }, { taskQueue });
+      }),
+    );
+    const braked = await until(async () => (await queueLimit()) ?? undefined, 30_000, 'the brake');
+    expect(braked!.rps).toBe(RPS / 2);
+    expect(braked!.reason).toMatch(/^seedance: provider answered 429; braking until /);
+    const brakedAt = Date.now();
+    await until(async () => (await queueLimit()) === null, 30_000, 'the brake lifted', 200);
+    console.info(`api budget: brake at ${RPS / 2}/s held ${Date.now() - brakedAt} ms after it was seen`);
+    const results = await Promise.all(handles.map((h) => h.result()));
+    expect(results.every((r) => r.status === 'completed')).toBe(true);
+  });
 });
