@@ -7,7 +7,8 @@
  * the first 30 s) and ends with a download. It prints, per level:
  * - check lateness: how long after its timer fired each check started (ActivityTaskStarted of the
  *   check minus the timer's due time), p50/p99 over a sample of histories;
- * - the worker's peak RSS and its CPU use (cores), per 1,000 videos in flight;
+ * - the worker's peak RSS and its CPU use (cores), per 1,000 videos in flight, and the dev server's
+ *   CPU (to tell which component is the bottleneck);
  * - wall time, and whether every video arrived.
  * Figures, not pass/fail; `docs/benchmarks.md` keeps them with this command.
  */
@@ -94,6 +95,7 @@ async function runLevel(inFlight: number): Promise<void> {
   }, 500);
   try {
     const baseline = procSample(worker.pid);
+    const serverBaseline = procSample(server.pid);
     const started = Date.now();
     const handles = [];
     for (let i = 0; i < inFlight; i++) {
@@ -107,18 +109,21 @@ async function runLevel(inFlight: number): Promise<void> {
     const results = await Promise.allSettled(handles.map((h) => h.result()));
     const wall = (Date.now() - started) / 1000;
     const end = procSample(worker.pid);
+    const serverEnd = procSample(server.pid);
     const stored = results.filter((r) => r.status === 'fulfilled').length;
     const sample = handles.filter((_, i) => i % Math.max(1, Math.floor(inFlight / SAMPLE)) === 0).slice(0, SAMPLE);
     const late: number[] = [];
     for (const handle of sample) late.push(...checkLateness((await handle.fetchHistory()).events));
     late.sort((a, b) => a - b);
     const cores = (end.cpuSeconds - baseline.cpuSeconds) / wall;
+    const serverCores = (serverEnd.cpuSeconds - serverBaseline.cpuSeconds) / wall;
     console.log(
       `scale: ${inFlight} in flight (started in ${((startedAll - started) / 1000).toFixed(1)} s), ${stored}/${inFlight} stored, ` +
         `wall ${wall.toFixed(0)} s; check lateness p50 ${pct(late, 50)} ms p99 ${pct(late, 99)} ms max ${late.at(-1)} ms ` +
         `(${late.length} checks sampled); worker peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB ` +
         `(${((peakRss - baseline.rssBytes) / 2 ** 20 / (inFlight / 1000)).toFixed(0)} MiB per 1,000 above idle), ` +
-        `CPU ${cores.toFixed(2)} cores (${(cores / (inFlight / 1000)).toFixed(2)} per 1,000)`,
+        `CPU ${cores.toFixed(2)} cores (${(cores / (inFlight / 1000)).toFixed(2)} per 1,000); ` +
+        `dev server CPU ${serverCores.toFixed(2)} cores`,
     );
   } finally {
     clearInterval(sampler);
