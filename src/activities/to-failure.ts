@@ -6,7 +6,7 @@
 import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
 import { SeedanceError, SeedanceRateLimitedError } from '../seedance/errors';
 import { FailureType } from '../contract/failures';
-import { InvalidVideoError, UnsafeFileNameError } from '../storage/types';
+import { InvalidVideoError, StorageBackendError, UnsafeFileNameError } from '../storage/types';
 import { DownloadError } from './download-error';
 
 export function toApplicationFailure(error: unknown): Error {
@@ -38,6 +38,13 @@ export function toApplicationFailure(error: unknown): Error {
   }
   if (error instanceof UnsafeFileNameError) {
     return ApplicationFailure.create({ type: FailureType.InvalidFileName, message: error.message, nonRetryable: true });
+  }
+  if (error instanceof StorageBackendError) {
+    return ApplicationFailure.create({
+      type: error.failureType,
+      message: error.publicMessage(),
+      nonRetryable: !error.retryable,
+    });
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {

@@ -1,11 +1,11 @@
 /** The storage `SEEDANCE_OUTPUT` names. */
 import { LocalDirectoryStorage } from './local';
+import { createS3Client } from './s3/s3-client';
+import { S3Storage } from './s3/s3-storage';
 import type { VideoStorage } from './types';
 
-/** Storage from `SEEDANCE_OUTPUT`: a local directory (S3 URLs come with the S3 sink). */
+/** Storage from `SEEDANCE_OUTPUT`: `s3://bucket/prefix` (client from the AWS environment) or a local directory. */
 export async function createStorage(output: string): Promise<VideoStorage> {
-  if (/^s3:\/\//i.test(output)) {
-    throw new Error('SEEDANCE_OUTPUT=s3://... is not supported yet: use a local directory');
-  }
+  if (/^s3:\/\//i.test(output)) return new S3Storage(createS3Client(), output);
   return LocalDirectoryStorage.create(output);
 }

@@ -40,3 +40,16 @@ export class InvalidVideoError extends Error {
     this.name = 'InvalidVideoError';
   }
 }
+
+/**
+ * A storage backend's own error (e.g. S3's): which failure it is, whether trying again can help,
+ * and a message fit for history (never a raw library message).
+ */
+export abstract class StorageBackendError extends Error {
+  /** StorageError unless the backend knows better (VideoTooLarge for an S3 upload of too many parts). */
+  readonly failureType: FailureType = FailureType.StorageError;
+  abstract readonly retryable: boolean;
+  publicMessage(): string {
+    return this.message;
+  }
+}

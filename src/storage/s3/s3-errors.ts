@@ -2,6 +2,8 @@
  * Typed failures of the S3 sink. Each class carries a stable `code` (mapped onto the Seedance
  * failure table by the download activity) and whether trying again can help.
  */
+import { FailureType } from '../../contract/failures';
+import { StorageBackendError } from '../types';
 
 export type S3ErrorCode =
   | 'S3InvalidLocation'
@@ -12,10 +14,9 @@ export type S3ErrorCode =
   | 'S3TooManyParts'
   | 'S3RequestFailed';
 
-export abstract class S3StorageError extends Error {
+export abstract class S3StorageError extends StorageBackendError {
   abstract readonly code: S3ErrorCode;
-  /** True when the same operation may succeed later (after a restart from zero for some codes). */
-  abstract readonly retryable: boolean;
+  /** `retryable`: true when the same operation may succeed later (after a restart from zero for some codes). */
 }
 
 /** `SEEDANCE_OUTPUT=s3://...` is not a usable bucket and prefix, or a key would be invalid. */
@@ -82,6 +83,7 @@ export class S3VerificationError extends S3StorageError {
 export class S3TooManyPartsError extends S3StorageError {
   readonly code = 'S3TooManyParts';
   readonly retryable = false;
+  override readonly failureType = FailureType.VideoTooLarge;
   constructor(partSize: number, maxParts: number) {
     super(`the video exceeds ${maxParts} parts of ${partSize} bytes`);
     this.name = 'S3TooManyPartsError';
@@ -111,6 +113,12 @@ export class S3RequestError extends S3StorageError {
     this.status = info.status;
     this.s3Code = info.s3Code;
     this.retryable = isRetryableSdkError(info);
+  }
+
+  /** The operation, S3 code and status only: the SDK's message may quote anything. */
+  override publicMessage(): string {
+    const code = this.s3Code && /^[A-Za-z][A-Za-z0-9_.]{0,63}$/.test(this.s3Code) ? this.s3Code : 'error';
+    return `S3 ${this.operation} failed: ${code}${this.status ? ` (HTTP ${this.status})` : ''}`;
   }
 }
 

@@ -1,0 +1,81 @@
+/**
+ * Videos in an S3-compatible bucket under a prefix (`SEEDANCE_OUTPUT=s3://bucket/prefix`). Each
+ * download writes a multipart upload (the S3 sink), which becomes visible only when completed
+ * with its length and sha256 verified; leftovers are aborted uploads of the same key.
+ */
+import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { DiscardPartialsOptions, OpenSinkOptions, VideoSink } from '../sink';
+import type { StoredVideo, VideoStorage } from '../types';
+import { S3Sink } from './s3-sink';
+import { abortMultipartUpload, findStoredObject, send } from './s3-operations';
+import { describeS3Location, formatS3Uri, parseS3Location, s3KeyFor, type S3Location } from './s3-location';
+
+export interface S3StorageOptions {
+  /** Bytes per part (5 MiB or more); the multipart default otherwise. */
+  partSize?: number;
+  /** The Seedance model, put in each object's metadata when known. */
+  model?: string;
+}
+
+export class S3Storage implements VideoStorage {
+  readonly location: S3Location;
+
+  constructor(
+    readonly client: S3Client,
+    output: string | S3Location,
+    private readonly options: S3StorageOptions = {},
+  ) {
+    this.location = typeof output === 'string' ? parseS3Location(output) : output;
+  }
+
+  describe(): string {
+    return describeS3Location(this.location);
+  }
+
+  async find(fileName: string): Promise<StoredVideo | undefined> {
+    const key = s3KeyFor(this.location, fileName);
+    const found = await findStoredObject(this.client, this.location.bucket, key);
+    if (!found?.sha256) return undefined;
+    return { uri: formatS3Uri(this.location.bucket, key), bytes: found.bytes, sha256: found.sha256 };
+  }
+
+  async openSink(options: OpenSinkOptions): Promise<VideoSink> {
+    const key = s3KeyFor(this.location, options.fileName);
+    const metadata: Record<string, string> = { 'task-id': options.taskId };
+    if (this.options.model) metadata.model = this.options.model;
+    const target = { bucket: this.location.bucket, key, metadata, partSize: this.options.partSize };
+    return S3Sink.open(this.client, target, options);
+  }
+
+  /** Aborts the multipart uploads of the file's key but `except`. */
+  async discardPartials({ fileName, except }: DiscardPartialsOptions): Promise<number> {
+    const bucket = this.location.bucket;
+    const key = s3KeyFor(this.location, fileName);
+    const uploadIds = new Set<string>();
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const page = await send('ListMultipartUploads', undefined, () =>
+        this.client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: bucket,
+            Prefix: key,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
+        ),
+      );
+      for (const upload of page.Uploads ?? []) {
+        if (upload.Key === key && upload.UploadId && upload.UploadId !== except) uploadIds.add(upload.UploadId);
+      }
+      const nextKey = page.NextKeyMarker || undefined;
+      const nextId = page.NextUploadIdMarker || undefined;
+      const advanced = nextKey !== keyMarker || nextId !== uploadIdMarker;
+      if (!page.IsTruncated || !advanced || (!nextKey && !nextId)) break;
+      keyMarker = nextKey;
+      uploadIdMarker = nextId;
+    }
+    for (const uploadId of uploadIds) await abortMultipartUpload(this.client, { bucket, key, uploadId });
+    return uploadIds.size;
+  }
+}
