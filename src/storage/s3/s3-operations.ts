@@ -2,7 +2,14 @@
  * Single S3 calls shared by the multipart writer, the cancel path and the sweeper, with the SDK's
  * errors turned into the sink's typed errors.
  */
-import { AbortMultipartUploadCommand, HeadObjectCommand, ListPartsCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  type MultipartUpload as ListedUpload,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import type { UploadedPart } from './checkpoint';
 import { isNoSuchUpload, isNotFound, S3RequestError, S3UploadGoneError } from './s3-errors';
@@ -112,4 +119,30 @@ export async function listUploadedParts(client: S3Client, target: UploadTarget):
 /** ETags compare without their quotes (some servers and SDK paths drop them). */
 export function sameEtag(a: string, b: string): boolean {
   return a.replace(/^"|"$/g, '') === b.replace(/^"|"$/g, '');
+}
+
+/** Every multipart upload still open under `prefix` of `bucket`, page by page. */
+export async function* listOpenUploads(client: S3Client, bucket: string, prefix: string): AsyncGenerator<ListedUpload> {
+  let keyMarker: string | undefined;
+  let uploadIdMarker: string | undefined;
+  for (;;) {
+    const page = await send('ListMultipartUploads', undefined, () =>
+      client.send(
+        new ListMultipartUploadsCommand({
+          Bucket: bucket,
+          Prefix: prefix || undefined,
+          KeyMarker: keyMarker,
+          UploadIdMarker: uploadIdMarker,
+        }),
+      ),
+    );
+    yield* page.Uploads ?? [];
+    // SeaweedFS pages by upload id alone and returns no NextKeyMarker: pass on what the server gives.
+    const nextKeyMarker = page.NextKeyMarker || undefined;
+    const nextUploadIdMarker = page.NextUploadIdMarker || undefined;
+    const advanced = nextKeyMarker !== keyMarker || nextUploadIdMarker !== uploadIdMarker;
+    if (!page.IsTruncated || !advanced || (!nextKeyMarker && !nextUploadIdMarker)) return;
+    keyMarker = nextKeyMarker;
+    uploadIdMarker = nextUploadIdMarker;
+  }
 }

@@ -3,11 +3,11 @@
  * download writes a multipart upload (the S3 sink), which becomes visible only when completed
  * with its length and sha256 verified; leftovers are aborted uploads of the same key.
  */
-import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { DiscardPartialsOptions, OpenSinkOptions, VideoSink } from '../sink';
 import type { StoredVideo, VideoStorage } from '../types';
 import { S3Sink } from './s3-sink';
-import { abortMultipartUpload, findStoredObject, send } from './s3-operations';
+import { abortMultipartUpload, findStoredObject, listOpenUploads } from './s3-operations';
 import { describeS3Location, formatS3Uri, parseS3Location, s3KeyFor, type S3Location } from './s3-location';
 
 export interface S3StorageOptions {
@@ -52,28 +52,8 @@ export class S3Storage implements VideoStorage {
     const bucket = this.location.bucket;
     const key = s3KeyFor(this.location, fileName);
     const uploadIds = new Set<string>();
-    let keyMarker: string | undefined;
-    let uploadIdMarker: string | undefined;
-    for (;;) {
-      const page = await send('ListMultipartUploads', undefined, () =>
-        this.client.send(
-          new ListMultipartUploadsCommand({
-            Bucket: bucket,
-            Prefix: key,
-            KeyMarker: keyMarker,
-            UploadIdMarker: uploadIdMarker,
-          }),
-        ),
-      );
-      for (const upload of page.Uploads ?? []) {
-        if (upload.Key === key && upload.UploadId && upload.UploadId !== except) uploadIds.add(upload.UploadId);
-      }
-      const nextKey = page.NextKeyMarker || undefined;
-      const nextId = page.NextUploadIdMarker || undefined;
-      const advanced = nextKey !== keyMarker || nextId !== uploadIdMarker;
-      if (!page.IsTruncated || !advanced || (!nextKey && !nextId)) break;
-      keyMarker = nextKey;
-      uploadIdMarker = nextId;
+    for await (const upload of listOpenUploads(this.client, bucket, key)) {
+      if (upload.Key === key && upload.UploadId && upload.UploadId !== except) uploadIds.add(upload.UploadId);
     }
     for (const uploadId of uploadIds) await abortMultipartUpload(this.client, { bucket, key, uploadId });
     return uploadIds.size;

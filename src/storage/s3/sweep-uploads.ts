@@ -4,8 +4,8 @@
  * initiated before a cutoff are aborted. Pick `olderThanMs` well above the longest download
  * (a day, the Seedance retention, is safe), so a live upload is never swept.
  */
-import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { abortMultipartUpload, send } from './s3-operations';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { abortMultipartUpload, listOpenUploads } from './s3-operations';
 
 export interface SweptUpload {
   key: string;
@@ -29,35 +29,15 @@ export async function sweepAbandonedUploads(
 ): Promise<SweepResult> {
   const cutoff = now - olderThanMs;
   const result: SweepResult = { aborted: [], kept: 0 };
-  let keyMarker: string | undefined;
-  let uploadIdMarker: string | undefined;
-  for (;;) {
-    const page = await send('ListMultipartUploads', undefined, () =>
-      client.send(
-        new ListMultipartUploadsCommand({
-          Bucket: bucket,
-          Prefix: prefix || undefined,
-          KeyMarker: keyMarker,
-          UploadIdMarker: uploadIdMarker,
-        }),
-      ),
-    );
-    for (const upload of page.Uploads ?? []) {
-      const { Key: key, UploadId: uploadId, Initiated: initiated } = upload;
-      if (!key || !uploadId || !key.startsWith(prefix)) continue;
-      if (!initiated || initiated.getTime() >= cutoff) {
-        result.kept++;
-        continue;
-      }
-      await abortMultipartUpload(client, { bucket, key, uploadId });
-      result.aborted.push({ key, uploadId, initiated });
+  for await (const upload of listOpenUploads(client, bucket, prefix)) {
+    const { Key: key, UploadId: uploadId, Initiated: initiated } = upload;
+    if (!key || !uploadId || !key.startsWith(prefix)) continue;
+    if (!initiated || initiated.getTime() >= cutoff) {
+      result.kept++;
+      continue;
     }
-    // SeaweedFS pages by upload id alone and returns no NextKeyMarker: pass on what the server gives.
-    const nextKeyMarker = page.NextKeyMarker || undefined;
-    const nextUploadIdMarker = page.NextUploadIdMarker || undefined;
-    const advanced = nextKeyMarker !== keyMarker || nextUploadIdMarker !== uploadIdMarker;
-    if (!page.IsTruncated || !advanced || (!nextKeyMarker && !nextUploadIdMarker)) return result;
-    keyMarker = nextKeyMarker;
-    uploadIdMarker = nextUploadIdMarker;
+    await abortMultipartUpload(client, { bucket, key, uploadId });
+    result.aborted.push({ key, uploadId, initiated });
   }
+  return result;
 }
