@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(__dirname, '../..');
 const READY_LINE = 'seedance worker:';
@@ -26,15 +27,23 @@ export interface WorkerProcess {
 export interface StartWorkerOptions {
   /** Wait for the start line before returning (default true). */
   waitUntilReady?: boolean;
+  /**
+   * Working directory of the worker, as if it ran on its own machine (default: the repository).
+   * `TMPDIR` in `env` gives it its own temporary directory too.
+   */
+  cwd?: string;
 }
+
+const TSX_LOADER = path.join(ROOT, 'node_modules/tsx/dist/loader.mjs');
+const WORKER_ENTRY = path.join(ROOT, 'src/worker.ts');
 
 export async function startWorkerProcess(
   env: Record<string, string>,
   readyTimeoutMs = 60_000,
   options: StartWorkerOptions = {},
 ): Promise<WorkerProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-    cwd: ROOT,
+  const child: ChildProcess = spawn(process.execPath, ['--import', pathToFileURL(TSX_LOADER).href, WORKER_ENTRY], {
+    cwd: options.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
