@@ -1,14 +1,14 @@
 /**
- * The download activity's checkpoints, attempt by attempt, in MockActivityEnvironment (real
- * heartbeat details and cancellation, no server) against the simulator: each attempt gets the
- * previous attempt's last heartbeat, as Temporal hands it to a retry. This is where the partial
- * files themselves are the oracle: the Range a retry sends must equal the bytes its checkpoint
- * says are on disk, and those bytes must be the video's prefix.
+ * The local sink's own rules, attempt by attempt in MockActivityEnvironment (real heartbeat
+ * details and cancellation, no server) against the simulator: the partial files themselves are
+ * the oracle. Scenario 13 (typed, checkpointed stalls) of docs/reliability-scenarios.md, and the
+ * local design rules: one exclusive temp file per attempt, nothing under the final name before
+ * verification (rename, then directory fsync); a checkpoint never names a file outside its
+ * download; a retry never writes into a zombie's file; stale partials are swept.
  *
- * Scenarios 8 and 12 (exact offsets), 11 (already complete) and 13 (typed stall failures) of
- * docs/reliability-scenarios.md, and two design rules: one exclusive temp file per attempt, with
- * nothing under the final name before verification (rename, then directory fsync); and what each
- * cancellation reason does with the partial file.
+ * The storage scenarios that hold for every sink (8, 9, 10, 11, 12, 14, 15, 20: resume offsets,
+ * restarts, refusals, what each cancellation reason does with the partial) run against the local
+ * directory and S3 in download-sinks.test.ts.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -104,98 +104,7 @@ async function expectStoredVideo(fileName: string): Promise<void> {
   expect(partials).toEqual([]);
 }
 
-describe('a retry resumes exactly where the failed attempt checkpointed', () => {
-  it('8: two resets; each retry sends Range at the checkpointed offset, and the partial file holds exactly that prefix', async () => {
-    const input = await readyTask('reset2');
-    sim.inject({ kind: 'reset', afterBytes: 50_000, times: 2 });
-    let heartbeatDetails: Checkpoint | undefined;
-    const offsets: number[] = [];
-    for (let attempt = 1; attempt <= 2; attempt++) {
-      const { result, heartbeats } = run.attempt(input, { attempt, heartbeatDetails });
-      const failure = failureOf(await rejection(result));
-      expect(failure.type).toBe('SeedanceNetworkError');
-      expect(failure.nonRetryable).toBe(false);
-      heartbeatDetails = heartbeats.at(-1)!;
-      await expectPrefixOnDisk(heartbeatDetails);
-      offsets.push(heartbeatDetails.offset);
-    }
-    const last = run.attempt(input, { attempt: 3, heartbeatDetails });
-    const stored = await last.result;
-    expect(stored.sha256).toBe(sim.videoSha256);
-    const gets = videoRequests(sim, input.taskId);
-    expect(gets.map((g) => g.range ?? null)).toEqual([null, `bytes=${offsets[0]}-`, `bytes=${offsets[1]}-`]);
-    // Normally exact (the simulator lets the client read the bytes before the RST); never beyond.
-    expect(offsets[0]).toBeLessThanOrEqual(50_000);
-    expect(offsets[1]).toBeLessThanOrEqual(offsets[0]! + 50_000);
-    expect(gets.slice(1).every((g) => g.ifRange === heartbeatDetails!.etag)).toBe(true);
-    await expectStoredVideo(input.fileName);
-  });
-
-  it('12: a FIN at 70% leaves a checkpoint at the bytes on disk; the retry asks for exactly the rest', async () => {
-    const input = await readyTask('fin');
-    const cut = Math.floor(sim.video.length * 0.7);
-    sim.inject({ kind: 'fin', afterBytes: cut });
-    const first = run.attempt(input);
-    expect(failureOf(await rejection(first.result)).type).toBe('SeedanceNetworkError');
-    const checkpoint = first.heartbeats.at(-1)!;
-    expect(checkpoint.offset).toBeGreaterThan(0);
-    expect(checkpoint.offset).toBeLessThanOrEqual(cut);
-    await expectPrefixOnDisk(checkpoint);
-
-    const second = run.attempt(input, { attempt: 2, heartbeatDetails: checkpoint });
-    await second.result;
-    const gets = videoRequests(sim, input.taskId);
-    expect(gets[1]!.range).toBe(`bytes=${checkpoint.offset}-`);
-    expect(gets[1]!.bytesServed).toBe(sim.video.length - checkpoint.offset);
-    // The retry wrote into its own new file, never into the failed attempt's.
-    const own = second.heartbeats.filter((h) => h.partial !== checkpoint.partial);
-    expect(own.length).toBeGreaterThan(0);
-    expect(new Set(own.map((h) => h.partial)).size).toBe(1);
-    expect(own[0]!.offset).toBe(checkpoint.offset);
-    await expectStoredVideo(input.fileName);
-    console.info(
-      `scenario 12: FIN after ${cut} bytes, ${checkpoint.offset} on disk; ${cut - checkpoint.offset} bytes served twice`,
-    );
-  });
-
-  it('11: a partial that is already complete gets a 416, no body, and is verified and stored', async () => {
-    const input = await readyTask('complete');
-    const total = sim.video.length;
-    const name = `${input.fileName}.${input.taskId}.0123456789ab.part`;
-    await fs.writeFile(path.join(storage.stagingDir, name), sim.video);
-    const etag = `"${sim.videoSha256.slice(0, 16)}"`;
-    const checkpoint: Checkpoint = { partial: name, offset: total, etag, totalBytes: total };
-
-    const stored = await run.attempt(input, { attempt: 2, heartbeatDetails: checkpoint }).result;
-    expect(stored).toMatchObject({ bytes: total, sha256: sim.videoSha256 });
-    const gets = videoRequests(sim, input.taskId);
-    expect(gets).toHaveLength(1);
-    expect(gets[0]).toMatchObject({ range: `bytes=${total}-`, ifRange: etag, status: 416, bytesServed: 0 });
-    await expectStoredVideo(input.fileName);
-  });
-
-  it('11: a video already stored under its name is reused, also when the host ignores Range (200 instead of 416)', async () => {
-    const input = await readyTask('stored');
-    await run.attempt(input).result;
-    sim.inject({ kind: 'ignoreRange' });
-    const again = await run.attempt(input, { attempt: 2 }).result;
-    expect(again).toMatchObject({ bytes: sim.video.length, sha256: sim.videoSha256 });
-    const gets = videoRequests(sim, input.taskId);
-    expect(gets).toHaveLength(2);
-    expect(gets[1]).toMatchObject({ range: `bytes=${sim.video.length}-`, status: 200 });
-    await expectStoredVideo(input.fileName);
-  });
-
-  it('8/10: a checkpoint whose file is gone, or shorter than its offset, restarts from zero instead of trusting it', async () => {
-    const input = await readyTask('lost-partial');
-    const name = `${input.fileName}.${input.taskId}.0123456789ab.part`;
-    await fs.writeFile(path.join(storage.stagingDir, name), sim.video.subarray(0, 1000));
-    const checkpoint: Checkpoint = { partial: name, offset: 5000, etag: null, totalBytes: null };
-    await run.attempt(input, { attempt: 2, heartbeatDetails: checkpoint }).result;
-    expect(videoRequests(sim, input.taskId)[0]!.range).toBeUndefined();
-    await expectStoredVideo(input.fileName);
-  });
-
+describe('a checkpoint names a partial file of its own download only', () => {
   it('refuses to resume from a checkpoint naming a file outside this download (../, another task)', async () => {
     const input = await readyTask('foreign');
     const other = await readyTask('foreign-other');
@@ -325,7 +234,7 @@ describe('one temp file per attempt, verified before it gets the final name', ()
   });
 });
 
-describe('what a cancellation does with the partial file depends on its reason', () => {
+describe('a partial file nobody will resume', () => {
   it('a partial nobody will resume (e.g. a cancel during a retry’s backoff: no attempt runs to delete it) is swept once stale', async () => {
     const staging = storage.stagingDir;
     const stale = path.join(staging, 'old.mp4.video_old.0123456789ab.part');
@@ -338,58 +247,4 @@ describe('what a cancellation does with the partial file depends on its reason',
     await LocalDirectoryStorage.create(dir); // a worker starting on this output root
     expect((await fs.readdir(staging)).sort()).toEqual(['new.mp4.video_new.0123456789ab.part', 'notes.txt']);
   });
-
-  /** Starts a throttled download and waits until ~40 KB are on disk and checkpointed. */
-  async function midway(prefix: string, heartbeatDetails?: Checkpoint) {
-    const input = await readyTask(prefix);
-    sim.inject({ kind: 'throttle', bytesPerSecond: 60_000 });
-    const attempt = run.attempt(input, heartbeatDetails ? { attempt: 2, heartbeatDetails } : {});
-    await until(() => attempt.heartbeats.some((h) => h.offset >= 40_000), 10_000, 'download progress');
-    return { input, ...attempt };
-  }
-
-  it('CANCELLED (the workflow asked): deletes the partial, and any earlier attempt’s partial too', async () => {
-    const { input, env, result } = await midway('cancelled');
-    const earlier = `${input.fileName}.${input.taskId}.0123456789ab.part`;
-    await fs.writeFile(path.join(storage.stagingDir, earlier), sim.video.subarray(0, 100));
-    env.cancel('CANCELLED', new ActivityCancellationDetails({ cancelRequested: true }));
-    expect(await rejection(result)).toBeInstanceOf(CancelledFailure);
-    expect(await outputContents(dir)).toEqual({ files: [], partials: [] });
-    expect(videoRequests(sim, input.taskId)[0]!.complete).toBe(false);
-  });
-
-  it('WORKER_SHUTDOWN (graceful stop): keeps the partial, heartbeats its offset, and the next attempt resumes there', async () => {
-    const { input, env, result, heartbeats } = await midway('shutdown');
-    env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true }));
-    expect(await rejection(result)).toBeInstanceOf(CancelledFailure);
-    const checkpoint = heartbeats.at(-1)!;
-    await expectPrefixOnDisk(checkpoint);
-    expect(checkpoint.offset).toBeGreaterThanOrEqual(40_000);
-
-    await run.attempt(input, { attempt: 2, heartbeatDetails: checkpoint }).result;
-    expect(videoRequests(sim, input.taskId)[1]!.range).toBe(`bytes=${checkpoint.offset}-`);
-    await expectStoredVideo(input.fileName);
-  });
-
-  it.each([
-    ['TIMED_OUT', { timedOut: true }],
-    ['NOT_FOUND', { notFound: true }],
-  ] as const)(
-    '%s (this attempt is a zombie): stops writing at once and leaves the file to the live attempt',
-    async (reason, details) => {
-      const { input, env, result, heartbeats } = await midway(reason.toLowerCase());
-      env.cancel(reason, new ActivityCancellationDetails(details));
-      expect(await rejection(result)).toBeInstanceOf(CancelledFailure);
-      const heartbeatsAtEnd = heartbeats.length;
-      const file = partialPath(heartbeats.at(-1)!);
-      const sizeAtEnd = (await fs.stat(file)).size;
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      // Not deleted (the live attempt may be resuming from it), not written to, not heartbeated.
-      expect((await fs.stat(file)).size).toBe(sizeAtEnd);
-      expect(sizeAtEnd).toBeLessThan(sim.video.length);
-      expect(heartbeats.length).toBe(heartbeatsAtEnd);
-      expect(videoRequests(sim, input.taskId)[0]!.complete).toBe(false);
-      expect((await outputContents(dir)).files).toEqual([]);
-    },
-  );
 });
