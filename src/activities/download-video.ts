@@ -71,14 +71,14 @@ class Download {
   }
 
   async run(): Promise<StoredVideo> {
-    const { taskId, fileName } = this.validInput();
+    const { taskId, fileName, model } = this.validInput();
     // The name is resolved against the real output root (symlinks included) before any request.
     const existing = await this.storage.find(fileName);
     const url = this.requireSafeUrl(this.urls.take(taskId) ?? (await this.freshUrl()));
     if (existing) return this.reuse(existing, url);
 
     const prior = this.checkpointer.prior;
-    const sink = await this.storage.openSink({ fileName, taskId, prior });
+    const sink = await this.storage.openSink({ fileName, taskId, model, prior });
     this.sink = sink;
     try {
       if (prior && sink.offset > 0) await this.resumeFrom(prior, sink);
@@ -91,13 +91,13 @@ class Download {
   }
 
   private validInput(): DownloadVideoInput {
-    const { taskId, fileName } = this.input;
+    const { taskId, fileName, model } = this.input;
     if (!taskIdSchema.safeParse(taskId).success) {
       throw new DownloadError('InvalidInput', 'taskId is not a valid Seedance task id');
     }
     const name = checkFileName(fileName);
     if (!name.ok) throw new DownloadError('InvalidFileName', `file name refused: ${name.reason}`);
-    return { taskId, fileName };
+    return { taskId, fileName, ...(typeof model === 'string' ? { model } : {}) };
   }
 
   /**

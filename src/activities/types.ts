@@ -22,6 +22,11 @@ export interface TaskSnapshot {
 export interface DownloadVideoInput {
   taskId: string;
   fileName: string;
+  /**
+   * The task's model, recorded with the stored video where the storage keeps metadata (S3's
+   * `x-amz-meta-model`). Absent in schedules from before it was passed.
+   */
+  model?: string;
 }
 
 /** What a run asks the worker once, at its start (recorded, so replay sees the same answer). */

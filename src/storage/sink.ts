@@ -34,6 +34,8 @@ export interface DownloadKey {
 }
 
 export interface OpenSinkOptions extends DownloadKey {
+  /** The task's model, kept with the video by storages that keep metadata. */
+  model?: string;
   /**
    * The previous attempt's last heartbeat. A sink that can resume from it starts at its `offset`
    * (or below); one that cannot (its bytes are gone, or it is not this download's) starts at 0.

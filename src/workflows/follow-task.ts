@@ -168,7 +168,7 @@ class TaskFollower {
   }
 
   private async download(snapshot: TaskSnapshot): Promise<SeedanceVideoResult> {
-    const input = { taskId: snapshot.taskId, fileName: this.fileName };
+    const input = { taskId: snapshot.taskId, fileName: this.fileName, model: snapshot.model };
     this.face.downloading(input.taskId, input.fileName);
     // The signed URL expires with the task, one day after creation: retrying longer is pointless.
     const untilExpiry = snapshot.createdMs + RETENTION_MS - Date.now();

@@ -13,9 +13,11 @@ import { describeS3Location, formatS3Uri, parseS3Location, s3KeyFor, type S3Loca
 export interface S3StorageOptions {
   /** Bytes per part (5 MiB or more); the multipart default otherwise. */
   partSize?: number;
-  /** The Seedance model, put in each object's metadata when known. */
-  model?: string;
 }
+
+/** The user metadata (`x-amz-meta-*`) of each video: these two, and `sha256` once it is verified. */
+export const TASK_ID_METADATA_KEY = 'task-id';
+export const MODEL_METADATA_KEY = 'model';
 
 export class S3Storage implements VideoStorage {
   readonly location: S3Location;
@@ -41,8 +43,8 @@ export class S3Storage implements VideoStorage {
 
   async openSink(options: OpenSinkOptions): Promise<VideoSink> {
     const key = s3KeyFor(this.location, options.fileName);
-    const metadata: Record<string, string> = { 'task-id': options.taskId };
-    if (this.options.model) metadata.model = this.options.model;
+    const metadata: Record<string, string> = { [TASK_ID_METADATA_KEY]: options.taskId };
+    if (options.model && isHeaderSafe(options.model)) metadata[MODEL_METADATA_KEY] = options.model;
     const target = { bucket: this.location.bucket, key, metadata, partSize: this.options.partSize };
     return S3Sink.open(this.client, target, options);
   }
@@ -58,4 +60,12 @@ export class S3Storage implements VideoStorage {
     for (const uploadId of uploadIds) await abortMultipartUpload(this.client, { bucket, key, uploadId });
     return uploadIds.size;
   }
+}
+
+/**
+ * Metadata travels as HTTP headers, signed: a model name the API might one day return with other
+ * characters is left out rather than failing the download.
+ */
+function isHeaderSafe(value: string): boolean {
+  return /^[\x21-\x7e]{1,256}$/.test(value);
 }

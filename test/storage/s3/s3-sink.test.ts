@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 function storage(prefix: string): S3Storage {
-  return new S3Storage(client, `s3://${BUCKET}/${prefix}`, { partSize: PART_SIZE, model: 'seedance-test' });
+  return new S3Storage(client, `s3://${BUCKET}/${prefix}`, { partSize: PART_SIZE });
 }
 
 const readObject = (key: string) => bucket.readObject(key);
@@ -43,7 +43,7 @@ describe('S3 sink', () => {
   it('stores a video with sha256 and task metadata, found again by find()', async () => {
     const store = storage('one/');
     expect(store.describe()).toBe(`s3://${BUCKET}/one/`);
-    const sink = await store.openSink({ fileName: 'a.mp4', taskId: 'task-a' });
+    const sink = await store.openSink({ fileName: 'a.mp4', taskId: 'task-a', model: 'seedance-test' });
     for (const chunk of chunksOf(video)) await sink.write(chunk);
     const stored = await sink.verifyAndCommit({ bytes: video.length, sha256: sha256Hex(video) });
     expect(stored).toEqual({ uri: `s3://${BUCKET}/one/a.mp4`, bytes: video.length, sha256: sha256Hex(video) });
