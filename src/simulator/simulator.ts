@@ -235,6 +235,7 @@ class SeedanceSimulator implements Simulator {
     });
     this.creates++;
     ex.entry.taskId = task.id;
+    ex.entry.createRequest = parsed.request;
     // The lost-response case: the task exists, the client never hears of it.
     if (dropResponse) return void ex.req.socket.destroy();
     sendJson(ex, 200, createdJson(task));
