@@ -8,6 +8,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities, type Activities, type DownloadPolicy, type SeedanceApi } from './activities';
+import { apiQueueRateLimit } from './activities/api-budget';
 import { DEFAULT_TASK_QUEUE, apiTaskQueueFor } from './contract/names';
 import { SeedanceClient, type SeedanceClientOptions } from './seedance/client';
 import { createStorage } from './storage';
@@ -90,7 +91,8 @@ export function seedanceWorkerOptions(deps: SeedanceWorkerDependencies): Seedanc
  * The second worker of a fleet with an API budget: it serves `<taskQueue>-api`, where new runs send
  * `checkStatus`, `createVideoTask` and `downloadVideo` (whose URL read is an API call). Temporal
  * enforces `maxTaskQueueActivitiesPerSecond` for the queue as a whole, so the budget holds for the
- * fleet, however many workers poll it; a download is held back only at its start, never while its
+ * fleet, however many workers poll it (at the rate {@link apiQueueRateLimit} derives from it, and
+ * with the queue on one partition: see the README); a download is held back only at its start, never while its
  * bytes stream. `options` is what {@link seedanceWorkerOptions} returned with `apiRequestsPerSecond`
  * (the two workers share its activities, hence its video-URL cache).
  */
@@ -99,7 +101,7 @@ export function seedanceApiWorkerOptions(options: SeedanceWorkerOptionSet, reque
   return {
     taskQueue: apiTaskQueueFor(options.taskQueue),
     activities: { checkStatus, createVideoTask, downloadVideo },
-    maxTaskQueueActivitiesPerSecond: requestsPerSecond,
+    maxTaskQueueActivitiesPerSecond: apiQueueRateLimit(requestsPerSecond),
     maxHeartbeatThrottleInterval: options.maxHeartbeatThrottleInterval,
     shutdownGraceTime: options.shutdownGraceTime,
   } satisfies Partial<WorkerOptions>;

@@ -3,7 +3,7 @@
  * run on one task queue, and Temporal's task-queue config (`UpdateTaskQueueConfig`) sets a rate
  * limit for that queue which every worker polling it obeys and which overrides the workers' own
  * `maxTaskQueueActivitiesPerSecond`. The worker whose call met the 429 lowers that limit to a
- * fraction of the budget until the provider's `Retry-After` has passed, then lifts it, so the
+ * fraction of its usual rate until the provider's `Retry-After` has passed, then lifts it, so the
  * workers' budget applies again. Best effort: a namespace that refuses the call (no permission,
  * an older server) keeps the per-call retry after `Retry-After`, which always applies.
  *
@@ -13,7 +13,7 @@
 import { Context } from '@temporalio/activity';
 import { temporal } from '@temporalio/proto';
 
-/** The budget's share left while braking. */
+/** The queue rate's share left while braking. */
 const BRAKE_FACTOR = 0.5;
 /** A brake holds at least this long, also when the provider sent no `Retry-After`. */
 const MIN_HOLD_MS = 5_000;
@@ -28,10 +28,13 @@ interface QueueRef {
 }
 
 export class FleetBrake {
-  /** @param apiTaskQueue the budgeted queue: calls on any other queue (older runs) never brake it. */
+  /**
+   * @param apiTaskQueue the budgeted queue: calls on any other queue (older runs) never brake it.
+   * @param queueRate the queue's rate limit outside a brake (see `apiQueueRateLimit`).
+   */
   constructor(
     private readonly apiTaskQueue: string,
-    private readonly budget: number,
+    private readonly queueRate: number,
   ) {}
 
   /** Called by an API activity that met a 429. Never throws. */
@@ -43,10 +46,10 @@ export class FleetBrake {
     try {
       const current = await brakeUntil(ref);
       if (current !== undefined && current >= until) return;
-      await setQueueLimit(ref, this.budget * BRAKE_FACTOR, `${REASON_PREFIX}${new Date(until).toISOString()}`);
+      await setQueueLimit(ref, this.queueRate * BRAKE_FACTOR, `${REASON_PREFIX}${new Date(until).toISOString()}`);
       context.log.warn('the provider rate-limited us: slowing the whole fleet', {
         taskQueue: ref.taskQueue,
-        requestsPerSecond: this.budget * BRAKE_FACTOR,
+        requestsPerSecond: this.queueRate * BRAKE_FACTOR,
         until: new Date(until).toISOString(),
       });
       setTimeout(() => void lift(ref), until - Date.now() + 100).unref();

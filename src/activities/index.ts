@@ -11,6 +11,7 @@ import { makeDownloadVideo } from './download-video';
 import { makeSearchAttributesSupported } from './search-attributes';
 import { VideoUrlCache } from './video-url-cache';
 import { makeWorkerSettings } from './worker-settings';
+import { apiQueueRateLimit } from './api-budget';
 import { FleetBrake } from './fleet-brake';
 
 export function createActivities(deps: ActivityDependencies): Activities {
@@ -18,7 +19,7 @@ export function createActivities(deps: ActivityDependencies): Activities {
   const searchAttributesSupported = makeSearchAttributesSupported();
   const brake =
     deps.apiTaskQueue && deps.apiRequestsPerSecond
-      ? new FleetBrake(deps.apiTaskQueue, deps.apiRequestsPerSecond)
+      ? new FleetBrake(deps.apiTaskQueue, apiQueueRateLimit(deps.apiRequestsPerSecond))
       : undefined;
   return {
     checkStatus: makeCheckStatus(deps.client, urls, brake),

@@ -39,7 +39,18 @@ export interface DevServerOptions {
   cliPath?: string;
   /** How long to wait for the frontend to answer (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * Dynamic config values (`--dynamic-config-value key=json`). Default {@link ONE_PARTITION_PER_QUEUE}:
+   * the API budget is exact only on a one-partition queue (README, "One API budget").
+   */
+  dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
 }
+
+/** Every task queue on one partition, as a production server would configure the `-api` queue. */
+export const ONE_PARTITION_PER_QUEUE = {
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+} as const;
 
 export interface CliOptions {
   /** Added to the environment (TEMPORAL_* variables of this process are not passed on). */
@@ -170,6 +181,9 @@ function devServerArgs(
   if (o.headless) args.push('--headless');
   args.push('--db-filename', o.dbFile, '--log-level', 'warn');
   if (o.namespace !== 'default') args.push('--namespace', o.namespace);
+  for (const [key, value] of Object.entries(o.dynamicConfig ?? ONE_PARTITION_PER_QUEUE)) {
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  }
   if (o.searchAttributes !== false) {
     for (const flag of SEEDANCE_SEARCH_ATTRIBUTE_FLAGS) args.push('--search-attribute', flag);
   }

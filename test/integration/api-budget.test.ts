@@ -2,8 +2,8 @@
  * One API budget for a fleet (SEEDANCE_API_RPS): three workers' worth of Seedance workers on one
  * dev server, each with its own output directory, share `<taskQueue>-api`, whose activity rate
  * Temporal limits for the whole queue. The simulator's request log is the oracle: every API call
- * runs on the budgeted queue, the sustained rate stays at the budget (Temporal's token bucket lets
- * a burst through after an idle spell: measured and printed), and every video arrives.
+ * runs on the budgeted queue, no one-second window carries more than the budget (also right after
+ * the idle start, when Temporal's token bucket is full), and every video arrives.
  * `BUDGET_WORKFLOWS` sets how many videos (default 30; e.g. 300 for a longer run).
  */
 import { promises as fs } from 'node:fs';
@@ -13,6 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiQueueRateLimit } from '../../src/activities/api-budget';
 import { startGenerateSeedanceVideo, startSeedanceVideo } from '../../src/client';
 import { createSeedanceWorker, type SeedanceWorker } from '../../src/create-worker';
 import { createSimulator, type Simulator } from '../../src/simulator';
@@ -79,8 +80,19 @@ function busiestWindow(sorted: number[], windowMs: number): number {
   return most;
 }
 
+/** The requests of the busiest window, as (ms from the window's start, kind). */
+function busiestSpan(requests: { at: number; kind: string }[], windowMs: number): string[] {
+  const sorted = [...requests].sort((a, b) => a.at - b.at);
+  let best: typeof sorted = [];
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i]!.at - sorted[j]!.at >= windowMs) j++;
+    if (i - j + 1 > best.length) best = sorted.slice(j, i + 1);
+  }
+  return best.map((r) => `${r.at - best[0]!.at} ${r.kind}`);
+}
+
 describe('SEEDANCE_API_RPS across three workers', () => {
-  it(`keeps ${WORKFLOWS} videos at ${RPS} API requests per second sustained, and every video arrives`, async () => {
+  it(`keeps ${WORKFLOWS} videos within ${RPS} API requests in any second, and every video arrives`, async () => {
     const awaits = await Promise.all(
       Array.from({ length: WORKFLOWS - GENERATES }, async (_, i) => {
         const { taskId } = await readyTask(sim, `budget${i}`);
@@ -108,6 +120,7 @@ describe('SEEDANCE_API_RPS across three workers', () => {
       `api budget: ${api.length} API requests for ${WORKFLOWS} videos over ${spanS.toFixed(1)} s; ` +
         `busiest 1 s window ${busiest}, busiest 5 s window ${busiest5} (budget ${RPS}/s)`,
     );
+    if (busiest > RPS + 1) console.info(`api budget: busiest second ${JSON.stringify(busiestSpan(api, 1_000))}`);
     expect(sim.createCount()).toBe(GENERATES);
     // Every call that reaches the API ran on the budgeted queue.
     const history = await awaits[0]!.fetchHistory();
@@ -117,13 +130,13 @@ describe('SEEDANCE_API_RPS across three workers', () => {
       .map((a) => a!.taskQueue?.name);
     expect(queues.length).toBeGreaterThanOrEqual(2);
     expect(new Set(queues)).toEqual(new Set([`${taskQueue}-api`]));
-    // Temporal's limiter is a token bucket per task-queue partition: a full bucket lets a burst
-    // through in the first second (measured and printed); after it, the fleet holds the budget.
-    const afterBurst = times.filter((t) => t >= times[0]! + 1_000);
-    expect(busiestWindow(afterBurst, 5_000)).toBeLessThanOrEqual(6 * RPS);
+    // No second carries more than the budget, the first one after the idle start included (one
+    // more allowed for window edges: the simulator stamps arrivals, Temporal stamps dispatches).
+    expect(busiest).toBeLessThanOrEqual(RPS + 1);
+    expect(busiest5).toBeLessThanOrEqual(5 * RPS + 1);
   }, 600_000);
 
-  it('a 429 lowers the whole queue to half the budget until Retry-After has passed, then lifts it', async () => {
+  it("a 429 halves the whole queue's rate until Retry-After has passed, then lifts it", async () => {
     const queueLimit = async () => {
       const described = await client.workflowService.describeTaskQueue({
         namespace: 'default',
@@ -143,11 +156,13 @@ describe('SEEDANCE_API_RPS across three workers', () => {
       }),
     );
     const braked = await until(async () => (await queueLimit()) ?? undefined, 30_000, 'the brake');
-    expect(braked!.rps).toBe(RPS / 2);
+    expect(braked!.rps).toBe(apiQueueRateLimit(RPS) / 2);
     expect(braked!.reason).toMatch(/^seedance: provider answered 429; braking until /);
     const brakedAt = Date.now();
     await until(async () => (await queueLimit()) === null, 30_000, 'the brake lifted', 200);
-    console.info(`api budget: brake at ${RPS / 2}/s held ${Date.now() - brakedAt} ms after it was seen`);
+    console.info(
+      `api budget: brake at ${apiQueueRateLimit(RPS) / 2}/s held ${Date.now() - brakedAt} ms after it was seen`,
+    );
     const results = await Promise.all(handles.map((h) => h.result()));
     expect(results.every((r) => r.status === 'completed')).toBe(true);
   });
