@@ -5,7 +5,10 @@
  * link of the run. Ctrl-C stops everything cleanly.
  *
  * `SEEDANCE_API_KEY=... npm run demo -- --real` does the same against the real Seedance API.
+ * `npm run demo -- --s3` stores the video in a local S3 server (SeaweedFS, started for the demo,
+ * its data gone when the demo stops) instead of `./videos`, and prints the object's metadata.
  */
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createServer } from 'node:net';
@@ -15,11 +18,14 @@ import { createSeedanceWorker } from '../src/create-worker';
 import { DEFAULT_BASE_URL } from '../src/seedance/client';
 import { createSimulator, type Simulator } from '../src/simulator';
 import { startDevServer, type DevServer } from '../src/testing/dev-server';
+import { startS3Server, type S3Server } from '../src/testing/s3-server';
 import type { SeedanceVideoResult, SeedanceVideoStatus } from '../src/contract/types';
 
 const ROOT = path.resolve(__dirname, '..');
 const TASK_QUEUE = 'seedance-video';
 const real = process.argv.includes('--real');
+const s3 = process.argv.includes('--s3');
+const S3_BUCKET = 'seedance-demo';
 const prompt =
   process.argv.slice(2).find((a) => !a.startsWith('--')) ??
   'A red fox trots through fresh snow at dawn, breath steaming, camera tracking alongside';
@@ -57,14 +63,27 @@ async function main(): Promise<void> {
     step(`Seedance simulator at ${sim.url}`);
   }
 
+  let s3Server: S3Server | undefined;
+  if (s3) {
+    step('starting a local S3 server (SeaweedFS)');
+    s3Server = await startS3Server();
+    cleanups.unshift(() => s3Server!.stop());
+    await s3Server.createBucket(S3_BUCKET);
+    // The worker reads the AWS SDK's standard variables, as it would in production.
+    Object.assign(process.env, s3Server.env);
+    step(`S3 at ${s3Server.endpoint}, bucket "${S3_BUCKET}"`);
+  }
+
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   cleanups.unshift(() => nativeConnection.close());
-  const outputDir = path.resolve(process.env.SEEDANCE_OUTPUT ?? path.join(ROOT, 'videos'));
+  const output = s3Server
+    ? `s3://${S3_BUCKET}/videos/`
+    : path.resolve(process.env.SEEDANCE_OUTPUT ?? path.join(ROOT, 'videos'));
   const worker = await createSeedanceWorker({
     connection: nativeConnection,
     taskQueue: TASK_QUEUE,
     seedance: { apiKey, baseUrl: real ? (process.env.SEEDANCE_BASE_URL ?? DEFAULT_BASE_URL) : sim!.url },
-    output: outputDir,
+    output,
     download: { allowPrivateUrls: !real, progressIntervalMs: 500 },
     shutdownGraceTimeMs: 5_000,
   });
@@ -73,7 +92,7 @@ async function main(): Promise<void> {
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
   });
-  step(`worker on task queue "${TASK_QUEUE}", videos go to ${outputDir}`);
+  step(`worker on task queue "${TASK_QUEUE}", videos go to ${output}`);
 
   const connection = await Connection.connect({ address: server.address });
   cleanups.unshift(() => connection.close());
@@ -91,9 +110,11 @@ async function main(): Promise<void> {
   const result = await followProgress(handle.result() as Promise<SeedanceVideoResult>, () =>
     handle.query<SeedanceVideoStatus>('status'),
   );
-  const file = fileURLToPath(result.video.uri);
   console.log('');
-  console.log(`  video    ${file}`);
+  console.log(
+    `  video    ${result.video.uri.startsWith('file:') ? fileURLToPath(result.video.uri) : result.video.uri}`,
+  );
+  if (s3Server) console.log(`  metadata ${await objectMetadata(s3Server, result.video.uri)}`);
   console.log(`  bytes    ${result.video.bytes}`);
   console.log(`  sha256   ${result.video.sha256}`);
   console.log(
@@ -103,8 +124,20 @@ async function main(): Promise<void> {
   console.log('');
 
   if (process.stdout.isTTY && !process.env.CI) {
-    step('the Web UI stays up until you press Ctrl-C');
+    step(`the Web UI${s3Server ? ' and the S3 server stay' : ' stays'} up until you press Ctrl-C`);
     await new Promise<never>(() => undefined); // the SIGINT handler below stops everything
+  }
+}
+
+/** The stored object's user metadata (sha256, task id, model), read back with HeadObject. */
+async function objectMetadata(server: S3Server, uri: string): Promise<string> {
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri)!;
+  const client = new S3Client(server.clientConfig());
+  try {
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return JSON.stringify(head.Metadata ?? {});
+  } finally {
+    client.destroy();
   }
 }
 
