@@ -4,6 +4,7 @@ type ViteUserConfig = import('vitest/config', { with: { 'resolution-mode': 'impo
 const vitestConfig: ViteUserConfig = {
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['test/large/**'], // `npm run test:large` (vitest.large.config.ts)
     pool: 'forks', // the Temporal native bridge crashes in worker threads
     globalSetup: ['test/global-setup.ts'],
     // 2-core machine; each file may start its own Temporal server.
