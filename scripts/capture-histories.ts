@@ -11,7 +11,8 @@
  * Timer durations, log lines and query answers may change without new fixtures.
  *
  * Paths with timers run on the time-skipping server (no search attributes there); the search
- * attribute upserts are captured on a dev server that has them registered.
+ * attribute upserts are captured on a dev server that has them registered. With `CAPTURE_API_RPS`
+ * set, the workers have that API budget, so the API calls go to the `-api` queue; capture both.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -41,6 +42,7 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 const OUT_DIR = path.resolve(__dirname, '../test/replay/histories');
 const MINUTE = 60_000;
+const API_BUDGET = process.env.CAPTURE_API_RPS ? { apiRequestsPerSecond: Number(process.env.CAPTURE_API_RPS) } : {};
 
 type Harness = SeedanceTestStack;
 type Handle = WorkflowHandleWithFirstExecutionRunId;
@@ -286,6 +288,7 @@ async function run(): Promise<void> {
     const h = await startSeedanceTestStack({
       env,
       taskQueue: 'seedance-video',
+      ...API_BUDGET,
       simulator: { profile: { seedance_1_5_pro_1080p: { queuedMs: MINUTE, renderMs: 5 * MINUTE } } },
     });
     try {
@@ -305,6 +308,7 @@ async function run(): Promise<void> {
       connection,
       client: new Client({ connection: clientConnection }),
       taskQueue: 'seedance-video',
+      ...API_BUDGET,
     });
     try {
       await captureAll(h, devServer, label);

@@ -92,6 +92,11 @@ describe('replay of the committed histories', () => {
       (f.history.events ?? []).some((e) => e.upsertWorkflowSearchAttributesEventAttributes),
     );
     expect(upserts.length).toBeGreaterThanOrEqual(3);
+    // Runs of the current code, with and without an API budget (activities on the `-api` queue).
+    const onApiQueue = fixtures.filter((f) =>
+      (f.history.events ?? []).some((e) => e.activityTaskScheduledEventAttributes?.taskQueue?.name?.endsWith('-api')),
+    );
+    expect(onApiQueue.length).toBeGreaterThanOrEqual(REQUIRED_PATHS.length - 2);
   });
 
   it('replays every history against the current workflow code without error', async () => {
@@ -110,7 +115,7 @@ describe('replay of the committed histories', () => {
     }
   });
 
-  it('removing the search-attribute local activity breaks every history that recorded it, and only those', async () => {
+  it('removing the local activity that asks the worker breaks every history that recorded it, and only those', async () => {
     const errors = await replayAll(await changedBundle('search-attribute-check-removed.ts', true));
     const withMarker = fixtures.filter((f) => hasEvent(f.history, 'markerRecordedEventAttributes'));
     const without = fixtures.filter((f) => !hasEvent(f.history, 'markerRecordedEventAttributes'));

@@ -1,6 +1,7 @@
 /**
- * Test-only, for the replay guard: the real workflows, but the `searchAttributesSupported` local
- * activity is dropped (answered `false` without being scheduled), as if someone deleted the call.
+ * Test-only, for the replay guard: the real workflows, but the local activity that asks the worker
+ * (`searchAttributesSupported`, or `workerSettings` behind the `api-task-queue` patch) is dropped
+ * and answered with its default without being scheduled, as if someone deleted the call.
  * Bundled as both the workflows module and a workflow interceptor module. Histories with its
  * marker must fail to replay; runs after continue-as-new never ask, so theirs still replay.
  */
@@ -13,6 +14,7 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
     {
       async scheduleLocalActivity(input, next) {
         if (input.activityType === 'searchAttributesSupported') return false;
+        if (input.activityType === 'workerSettings') return { searchAttributes: false, apiTaskQueue: null };
         return next(input);
       },
     },
