@@ -19,6 +19,13 @@ import {
   SeedanceVideoUrlExpiredError,
   type SeedanceError,
 } from '../../src/seedance/errors';
+import {
+  InvalidS3LocationError,
+  S3RequestError,
+  S3TooManyPartsError,
+  S3UploadGoneError,
+  S3VerificationError,
+} from '../../src/storage/s3/s3-errors';
 import { UnsafeFileNameError } from '../../src/storage/types';
 
 const SIGNED_URL = 'https://files.example.com/v.mp4?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=deadbeefcafe';
@@ -157,5 +164,89 @@ describe('toApplicationFailure', () => {
     expect(mapped(odd).message).toBe('an unexpected error in the activity');
     const coded = Object.assign(new Error('x'), { code: `E ${SIGNED_URL}` });
     expect(mapped(coded).message).not.toContain('Signature');
+  });
+});
+
+describe('toApplicationFailure of a storage backend error (S3)', () => {
+  const ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
+  const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const PRESIGNED = `https://videos.s3.amazonaws.com/out/a.mp4?X-Amz-Credential=${ACCESS_KEY}&X-Amz-Signature=deadbeefcafe`;
+
+  /** An error as the AWS SDK throws it: its S3 code, HTTP status, and a message that may quote anything. */
+  function sdkError(code: string, status: number | undefined, message: string): Error {
+    return Object.assign(new Error(message), {
+      name: code,
+      Code: code,
+      $metadata: status === undefined ? {} : { httpStatusCode: status },
+    });
+  }
+
+  const leaky = `${PRESIGNED} secret ${SECRET}`;
+
+  it.each([
+    ['503 SlowDown', sdkError('SlowDown', 503, leaky), 'S3 UploadPart failed: SlowDown (HTTP 503)', false],
+    [
+      '500 InternalError',
+      sdkError('InternalError', 500, leaky),
+      'S3 UploadPart failed: InternalError (HTTP 500)',
+      false,
+    ],
+    ['403 AccessDenied', sdkError('AccessDenied', 403, leaky), 'S3 UploadPart failed: AccessDenied (HTTP 403)', true],
+    ['404 NoSuchBucket', sdkError('NoSuchBucket', 404, leaky), 'S3 UploadPart failed: NoSuchBucket (HTTP 404)', true],
+    [
+      'a bad signature',
+      sdkError('SignatureDoesNotMatch', 403, leaky),
+      'S3 UploadPart failed: SignatureDoesNotMatch (HTTP 403)',
+      true,
+    ],
+    // The SDK names a reset `TimeoutError`; Node's code says what happened.
+    [
+      'a connection reset',
+      Object.assign(new Error(`read ECONNRESET ${leaky}`), { name: 'TimeoutError', code: 'ECONNRESET', $metadata: {} }),
+      'S3 UploadPart failed: ECONNRESET',
+      false,
+    ],
+    [
+      'a code that is not an identifier',
+      sdkError(PRESIGNED, 400, leaky),
+      'S3 UploadPart failed: error (HTTP 400)',
+      true,
+    ],
+  ] as const)(
+    '%s after the SDK’s retries: SeedanceStorageError, with operation, code and status only',
+    (_, cause, message, nonRetryable) => {
+      const failure = mapped(new S3RequestError('UploadPart', cause));
+      expect(failure.type).toBe('SeedanceStorageError');
+      expect(failure.nonRetryable).toBe(nonRetryable);
+      expect(failure.message).toBe(message);
+      const everything = JSON.stringify([failure.message, failure.details, failure.stack, failure.cause ?? null]);
+      for (const secret of [ACCESS_KEY, SECRET, 'X-Amz-Signature', 'deadbeefcafe'])
+        expect(everything).not.toContain(secret);
+    },
+  );
+
+  it('an upload that expired or was aborted: SeedanceStorageError, retryable (the next attempt starts a new upload)', () => {
+    const failure = mapped(new S3UploadGoneError('videos', 'out/a.mp4', 'upload-1'));
+    expect(failure).toMatchObject({
+      type: 'SeedanceStorageError',
+      nonRetryable: false,
+      message: 'the multipart upload of s3://videos/out/a.mp4 no longer exists (expired or aborted)',
+    });
+  });
+
+  it('bytes that do not verify: SeedanceStorageError, retryable', () => {
+    const failure = mapped(new S3VerificationError('15 bytes were written, 16 expected'));
+    expect(failure).toMatchObject({ type: 'SeedanceStorageError', nonRetryable: false });
+  });
+
+  it('a video of more than 10,000 parts: SeedanceVideoTooLarge, non-retryable', () => {
+    const failure = mapped(new S3TooManyPartsError(8 * 1024 * 1024, 10_000));
+    expect(failure).toMatchObject({ type: 'SeedanceVideoTooLarge', nonRetryable: true });
+    expect(failure.message).toBe('the video exceeds 10000 parts of 8388608 bytes');
+  });
+
+  it('an unusable s3:// location: SeedanceStorageError, non-retryable', () => {
+    const failure = mapped(new InvalidS3LocationError('bucket name "A_B" is not valid'));
+    expect(failure).toMatchObject({ type: 'SeedanceStorageError', nonRetryable: true });
   });
 });

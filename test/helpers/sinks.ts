@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ListPartsCommand } from '@aws-sdk/client-s3';
 import type { DownloadCheckpoint } from '../../src/storage/sink';
+import { loadSampleVideo, withTrailingFreeBox } from '../../src/simulator/sample-video';
 import { LocalDirectoryStorage, type VideoStorage } from '../../src/storage';
 import type { Checkpoint as LocalCheckpoint } from '../../src/storage/partial-file';
 import type { S3SinkCheckpoint } from '../../src/storage/s3/s3-sink';
@@ -20,6 +21,12 @@ import { startTestBucket, type TestBucket } from './s3-bucket';
 const MIB = 1024 * 1024;
 /** The S3 sink's part size in these tests: S3's minimum. */
 export const TEST_PART_SIZE = 5 * MIB;
+
+/** A valid MP4 of exactly `parts` S3 parts: a checkpoint at a part boundary can then hold all of it. */
+export function videoOfParts(parts: number): Buffer {
+  const sample = loadSampleVideo();
+  return withTrailingFreeBox(sample, 'x'.repeat(parts * TEST_PART_SIZE - sample.length - 8));
+}
 
 /** A leftover of an unfinished download and the bytes it holds durably. */
 export interface LeftPartial {

@@ -144,10 +144,18 @@ interface SdkErrorInfo {
 }
 
 function describeSdkError(err: unknown): SdkErrorInfo {
-  const e = (err ?? {}) as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const e = (err ?? {}) as {
+    name?: string;
+    Code?: string;
+    code?: unknown;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  // The SDK names every transient socket failure (a reset too) `TimeoutError`; Node's code says which.
+  const networkCode = typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code) ? e.code : undefined;
   return {
     status: e.$metadata?.httpStatusCode,
-    s3Code: e.Code ?? e.name,
+    s3Code: e.Code ?? networkCode ?? e.name,
     message: e.message ?? String(err),
   };
 }
