@@ -12,6 +12,7 @@
  */
 import os from 'node:os';
 import { Chaos } from './soak/chaos';
+import { createsByRequest } from './soak/creates';
 import { formatFigures } from './soak/figures';
 import { parseSoakOptions } from './soak/options';
 import { readOutcome, type VideoOutcome } from './soak/outcomes';
@@ -62,6 +63,7 @@ async function main(): Promise<boolean> {
       chaos: chaos.figures,
       fleet: stack.fleet.figures,
       cancelsDelivered: workload.cancelsDelivered(),
+      creates: createsByRequest(stack.sim),
       wallMs: (closedAll ? lastClose : Date.now()) - firstStart,
       loadBefore,
     })) {

@@ -13,6 +13,8 @@ export interface ChaosFigures {
   serverRestarts: number;
   /** How long the server was unreachable: from its kill until it answered again. */
   serverDownMs: number;
+  /** When the server was killed (ms since epoch), if it was. */
+  serverKilledAt?: number;
 }
 
 export class Chaos {
@@ -36,6 +38,7 @@ export class Chaos {
     this.serverRestart = this.pause(delayMs).then(async () => {
       if (this.stopped) return;
       const down = Date.now();
+      this.figures.serverKilledAt = down;
       await this.server.kill('SIGKILL');
       await this.server.restart();
       this.figures.serverDownMs = Date.now() - down;

@@ -26,12 +26,14 @@ export interface FleetFigures {
   /** From spawn to the start line, per start that got there (bundling the workflow code included). */
   startupMs: number[];
   kills: number;
+  /** When each killed worker process died, by pid: tells whose in-flight work a kill lost. */
+  killedAt: Map<number, number>;
   /** Exits the soak did not cause, with the end of the worker's log. */
   unexpectedExits: { worker: string; code: number | null; logTail: string }[];
 }
 
 export class WorkerFleet {
-  readonly figures: FleetFigures = { starts: 0, startupMs: [], kills: 0, unexpectedExits: [] };
+  readonly figures: FleetFigures = { starts: 0, startupMs: [], kills: 0, killedAt: new Map(), unexpectedExits: [] };
   private stopping = false;
 
   private constructor(
@@ -68,6 +70,7 @@ export class WorkerFleet {
     slot.ready = false;
     await slot.process.kill('SIGKILL');
     this.figures.kills++;
+    this.figures.killedAt.set(slot.process.pid, Date.now());
     await this.launch(slot);
     return slot.name;
   }

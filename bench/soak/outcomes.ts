@@ -5,7 +5,7 @@
  */
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import type { SeedanceVideoResult } from '../../src/contract';
 import type { PlannedVideo } from './plan';
 
@@ -22,6 +22,15 @@ export interface ActivityCounts {
   failures: number;
 }
 
+/** An activity whose last attempt timed out: who had it, and when. */
+export interface TimedOutActivity {
+  type: string;
+  /** The worker identity (`pid@host`) of the attempt that timed out. */
+  identity: string;
+  scheduledAtMs: number;
+  timedOutAtMs: number;
+}
+
 export interface VideoOutcome {
   video: PlannedVideo;
   /** `COMPLETED`, `FAILED`, `RUNNING`, ... */
@@ -33,7 +42,9 @@ export interface VideoOutcome {
   /** Close minus start, by the server's clock. */
   latencyMs?: number;
   activities: Record<string, ActivityCounts>;
-  workflowTaskTimeouts: number;
+  timedOut: TimedOutActivity[];
+  /** By timeout type: SCHEDULE_TO_START is a sticky queue whose worker died, START_TO_CLOSE a task lost mid-way. */
+  workflowTaskTimeouts: Record<string, number>;
   /** For a workflow still open: its pending activities, for the report. */
   pending?: string[];
 }
@@ -42,7 +53,7 @@ export async function readOutcome(client: Client, video: PlannedVideo): Promise<
   const handle = client.workflow.getHandle(video.workflowId);
   const description = await handle.describe();
   const status = description.status.name;
-  const outcome: VideoOutcome = { video, status, activities: {}, workflowTaskTimeouts: 0 };
+  const outcome: VideoOutcome = { video, status, activities: {}, timedOut: [], workflowTaskTimeouts: {} };
   if (description.closeTime) outcome.latencyMs = description.closeTime.getTime() - description.startTime.getTime();
   if (status === 'RUNNING') {
     outcome.pending = (description.raw.pendingActivities ?? []).map(
@@ -67,6 +78,8 @@ export async function readOutcome(client: Client, video: PlannedVideo): Promise<
 
 function countEvents(events: HistoryEvent[], outcome: VideoOutcome): void {
   const typeOf = new Map<string, string>();
+  const scheduledAt = new Map<string, number>();
+  const identityOf = new Map<string, string>();
   const counts = (type: string) =>
     (outcome.activities[type] ??= { scheduled: 0, attempts: 0, retries: 0, timeouts: 0, failures: 0 });
   for (const event of events) {
@@ -74,6 +87,7 @@ function countEvents(events: HistoryEvent[], outcome: VideoOutcome): void {
     if (scheduled) {
       const type = scheduled.activityType?.name ?? '?';
       typeOf.set(String(event.eventId), type);
+      scheduledAt.set(String(event.eventId), eventMs(event));
       counts(type).scheduled++;
     }
     const started = event.activityTaskStartedEventAttributes;
@@ -81,11 +95,31 @@ function countEvents(events: HistoryEvent[], outcome: VideoOutcome): void {
       const c = counts(typeOf.get(String(started.scheduledEventId)) ?? '?');
       c.attempts += started.attempt ?? 1;
       c.retries += (started.attempt ?? 1) - 1;
+      identityOf.set(String(started.scheduledEventId), started.identity ?? '?');
     }
     const timedOut = event.activityTaskTimedOutEventAttributes;
-    if (timedOut) counts(typeOf.get(String(timedOut.scheduledEventId)) ?? '?').timeouts++;
+    if (timedOut) {
+      const id = String(timedOut.scheduledEventId);
+      const type = typeOf.get(id) ?? '?';
+      counts(type).timeouts++;
+      outcome.timedOut.push({
+        type,
+        identity: identityOf.get(id) ?? '?',
+        scheduledAtMs: scheduledAt.get(id) ?? Number.NaN,
+        timedOutAtMs: eventMs(event),
+      });
+    }
     const failed = event.activityTaskFailedEventAttributes;
     if (failed) counts(typeOf.get(String(failed.scheduledEventId)) ?? '?').failures++;
-    if (event.workflowTaskTimedOutEventAttributes) outcome.workflowTaskTimeouts++;
+    const wftTimeout = event.workflowTaskTimedOutEventAttributes;
+    if (wftTimeout) {
+      const type = temporal.api.enums.v1.TimeoutType[wftTimeout.timeoutType ?? 0]?.replace('TIMEOUT_TYPE_', '') ?? '?';
+      outcome.workflowTaskTimeouts[type] = (outcome.workflowTaskTimeouts[type] ?? 0) + 1;
+    }
   }
+}
+
+function eventMs(event: HistoryEvent): number {
+  const t = event.eventTime;
+  return t ? Number(t.seconds ?? 0) * 1000 + Math.round((t.nanos ?? 0) / 1e6) : Number.NaN;
 }

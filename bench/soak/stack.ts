@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import { startDevServer, type DevServer } from '../../src/testing/dev-server';
 import { startTestBucket, type TestBucket } from '../../test/helpers/s3-bucket';
+import { promptOf } from './creates';
 import { WorkerFleet } from './fleet';
 import type { PlannedVideo } from './plan';
 
@@ -77,8 +78,4 @@ function shapeCreatedTasks(sim: Simulator, plan: readonly PlannedVideo[]): void 
     task.timing = { ...video.timing };
     if (video.kind === 'generate-failing') sim.setOutcome(task.id, 'failed', 'soak: the provider failed this task');
   };
-}
-
-export function promptOf(request: { content: readonly { type: string; text?: string }[] }): string {
-  return request.content.find((item) => item.type === 'text')?.text ?? '';
 }

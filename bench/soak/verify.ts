@@ -9,7 +9,7 @@ import type { Simulator } from '../../src/simulator';
 import { listOpenUploads } from '../../src/storage/s3/s3-operations';
 import type { VideoOutcome } from './outcomes';
 import { EXPECTED_END, isGenerate } from './plan';
-import { promptOf } from './stack';
+import { createsByRequest } from './creates';
 
 export interface Check {
   name: string;
@@ -38,7 +38,7 @@ export async function verifySoak(input: VerifyInput): Promise<Check[]> {
   ];
 }
 
-function endOf(outcome: VideoOutcome): string {
+export function endOf(outcome: VideoOutcome): string {
   if (outcome.status === 'COMPLETED') return 'completed';
   if (outcome.status === 'FAILED') return outcome.failureType ?? 'failed';
   return outcome.status.toLowerCase();
@@ -70,7 +70,7 @@ function endedAsPlanned({ outcomes }: VerifyInput): Check {
 
 async function storedOnceWithRightSha256({ outcomes, sim, s3, bucket, prefix }: VerifyInput): Promise<Check> {
   const problems: string[] = [];
-  const keys = await listKeys(s3, bucket, prefix);
+  const keys = new Set(await listKeys(s3, bucket, prefix));
   const stored = outcomes.filter((o) => o.status === 'COMPLETED');
   const expectedKeys = new Set(stored.map((o) => `${prefix}${o.video.fileName}`));
   for (const key of keys) {
@@ -84,7 +84,7 @@ async function storedOnceWithRightSha256({ outcomes, sim, s3, bucket, prefix }: 
       problems.push(`${where}: result uri ${video?.uri}, not s3://${bucket}/${key}`);
     if (video?.sha256 !== sim.videoSha256) problems.push(`${where}: result sha256 ${video?.sha256} is not the video's`);
     if (video?.bytes !== sim.video.length) problems.push(`${where}: result says ${video?.bytes} bytes`);
-    if (!keys.includes(key)) {
+    if (!keys.has(key)) {
       problems.push(`${where}: no object at ${key}`);
       continue;
     }
@@ -101,12 +101,7 @@ async function storedOnceWithRightSha256({ outcomes, sim, s3, bucket, prefix }: 
 
 function oneCreatePerGenerate({ outcomes, sim }: VerifyInput): Check {
   const problems: string[] = [];
-  const creates = new Map<string, number>();
-  for (const entry of sim.requests) {
-    if (entry.kind !== 'create' || !entry.taskId || !entry.createRequest) continue;
-    const key = promptOf(entry.createRequest);
-    creates.set(key, (creates.get(key) ?? 0) + 1);
-  }
+  const creates = createsByRequest(sim);
   const planned = new Set(outcomes.map((o) => o.video.requestKey));
   for (const [key, count] of creates) {
     if (!planned.has(key)) problems.push(`${count} create(s) of an unplanned request ${JSON.stringify(key)}`);
