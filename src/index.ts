@@ -38,8 +38,15 @@ export { SEEDANCE_MODELS, MODEL_TIMINGS, type SeedanceModel } from './seedance/m
 export { createVideoRequestSchema, taskSchema, type SeedanceTask } from './seedance/schemas';
 export {
   LocalDirectoryStorage,
+  S3Storage,
   createStorage,
+  createS3Client,
+  sweepAbandonedUploads,
   checkFileName,
+  StorageBackendError,
+  S3StorageError,
+  S3RequestError,
+  type S3StorageOptions,
   type VideoStorage,
   type VideoSink,
   type SinkCheckpoint,

@@ -6,6 +6,6 @@ import type { VideoStorage } from './types';
 
 /** Storage from `SEEDANCE_OUTPUT`: `s3://bucket/prefix` (client from the AWS environment) or a local directory. */
 export async function createStorage(output: string): Promise<VideoStorage> {
-  if (/^s3:\/\//i.test(output)) return new S3Storage(createS3Client(), output);
+  if (/^s3:\/\//i.test(output)) return S3Storage.open(createS3Client(), output);
   return LocalDirectoryStorage.create(output);
 }

@@ -13,17 +13,9 @@ import { LocalSink } from './local-sink';
 import { checkMp4File } from './mp4';
 import { PartialFile } from './partial-file';
 import type { DiscardPartialsOptions, OpenSinkOptions, VideoSink } from './sink';
-import { UnsafeFileNameError, type StoredVideo, type VideoStorage } from './types';
+import { STALE_PARTIAL_MS, UnsafeFileNameError, type StoredVideo, type VideoStorage } from './types';
 
 export const STAGING_DIR_NAME = '.seedance-partial';
-
-/**
- * Partial files untouched for this long are deleted when the storage opens. A download must end
- * within the one-day retention of its task, so no attempt can resume from them; they are left by
- * attempts that never ran again (a workflow cancelled during a retry's backoff, a worker killed
- * for good).
- */
-export const STALE_PARTIAL_MS = 2 * 24 * 60 * 60 * 1000;
 
 export class LocalDirectoryStorage implements VideoStorage {
   private constructor(

@@ -5,14 +5,17 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DiscardPartialsOptions, OpenSinkOptions, VideoSink } from '../sink';
-import type { StoredVideo, VideoStorage } from '../types';
+import { STALE_PARTIAL_MS, type StoredVideo, type VideoStorage } from '../types';
 import { S3Sink } from './s3-sink';
 import { abortMultipartUpload, findStoredObject, listOpenUploads } from './s3-operations';
+import { sweepAbandonedUploads } from './sweep-uploads';
 import { describeS3Location, formatS3Uri, parseS3Location, s3KeyFor, type S3Location } from './s3-location';
 
 export interface S3StorageOptions {
   /** Bytes per part (5 MiB or more); the multipart default otherwise. */
   partSize?: number;
+  /** {@link S3Storage.open} aborts uploads initiated longer ago than this. @default STALE_PARTIAL_MS */
+  abandonedAfterMs?: number;
 }
 
 /** The user metadata (`x-amz-meta-*`) of each video: these two, and `sha256` once it is verified. */
@@ -28,6 +31,20 @@ export class S3Storage implements VideoStorage {
     private readonly options: S3StorageOptions = {},
   ) {
     this.location = typeof output === 'string' ? parseS3Location(output) : output;
+  }
+
+  /**
+   * The storage, after aborting the uploads under its prefix that downloads abandoned more than
+   * `abandonedAfterMs` (two days) ago (best effort: a key without `s3:ListBucketMultipartUploads` skips it;
+   * a bucket lifecycle rule `AbortIncompleteMultipartUpload` does the same on AWS).
+   */
+  static async open(client: S3Client, output: string | S3Location, options: S3StorageOptions = {}): Promise<S3Storage> {
+    const storage = new S3Storage(client, output, options);
+    const { bucket, prefix } = storage.location;
+    await sweepAbandonedUploads(client, bucket, prefix, options.abandonedAfterMs ?? STALE_PARTIAL_MS).catch(
+      () => undefined,
+    );
+    return storage;
   }
 
   describe(): string {
