@@ -57,6 +57,7 @@ async function main(): Promise<boolean> {
       bucket: BUCKET,
       prefix: PREFIX,
       client: stack.client,
+      workerLogLines: (text) => stack.fleet.logLinesWith(text),
     });
     for (const line of formatFigures({
       outcomes,

@@ -35,6 +35,7 @@ export interface FleetFigures {
 export class WorkerFleet {
   readonly figures: FleetFigures = { starts: 0, startupMs: [], kills: 0, killedAt: new Map(), unexpectedExits: [] };
   private stopping = false;
+  private readonly processes: WorkerProcess[] = [];
 
   private constructor(
     private readonly env: Record<string, string>,
@@ -75,6 +76,17 @@ export class WorkerFleet {
     return slot.name;
   }
 
+  /** The lines every worker process printed (killed ones included) that contain `text`. */
+  logLinesWith(text: string): string[] {
+    return this.processes.flatMap((worker) =>
+      worker
+        .log()
+        .split('\n')
+        .filter((line) => line.includes(text))
+        .map((line) => `[pid ${worker.pid}] ${line}`),
+    );
+  }
+
   readyCount(): number {
     return this.slots.filter((slot) => slot.ready).length;
   }
@@ -91,6 +103,7 @@ export class WorkerFleet {
       waitUntilReady: false,
     });
     this.figures.starts++;
+    this.processes.push(worker);
     slot.process = worker;
     slot.killed = false;
     slot.ready = false;

@@ -41,6 +41,7 @@ export interface VideoOutcome {
   failureMessage?: string;
   /** Close minus start, by the server's clock. */
   latencyMs?: number;
+  closedAt?: Date;
   activities: Record<string, ActivityCounts>;
   timedOut: TimedOutActivity[];
   /** By timeout type: SCHEDULE_TO_START is a sticky queue whose worker died, START_TO_CLOSE a task lost mid-way. */
@@ -54,6 +55,7 @@ export async function readOutcome(client: Client, video: PlannedVideo): Promise<
   const description = await handle.describe();
   const status = description.status.name;
   const outcome: VideoOutcome = { video, status, activities: {}, timedOut: [], workflowTaskTimeouts: {} };
+  if (description.closeTime) outcome.closedAt = description.closeTime;
   if (description.closeTime) outcome.latencyMs = description.closeTime.getTime() - description.startTime.getTime();
   if (status === 'RUNNING') {
     outcome.pending = (description.raw.pendingActivities ?? []).map(

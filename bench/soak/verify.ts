@@ -26,6 +26,8 @@ export interface VerifyInput {
   bucket: string;
   prefix: string;
   client: Client;
+  /** Worker log lines that mention a text, to explain a leftover. */
+  workerLogLines(text: string): string[];
 }
 
 export async function verifySoak(input: VerifyInput): Promise<Check[]> {
