@@ -64,18 +64,20 @@ beforeAll(async () => {
     createMachines(),
   ]);
   proxy = await startS3FaultProxy(bucket.server.endpoint);
-  workers = await Promise.all(
-    ['machine-a', 'machine-b'].map(async (name) => {
-      const machine = await machines.add(name);
-      const env = {
-        ...bucket.server.env,
-        AWS_ENDPOINT_URL_S3: proxy.endpoint,
-        ...machine.env,
-        SEEDANCE_OUTPUT: `s3://${BUCKET}/${PREFIX}`,
-      };
-      return stack.startWorker(env, { cwd: machine.cwd });
-    }),
-  );
+  const startOn = async (name: string, options: { waitUntilReady: boolean }) => {
+    const machine = await machines.add(name);
+    const env = {
+      ...bucket.server.env,
+      AWS_ENDPOINT_URL_S3: proxy.endpoint,
+      ...machine.env,
+      SEEDANCE_OUTPUT: `s3://${BUCKET}/${PREFIX}`,
+    };
+    return stack.startWorker(env, { cwd: machine.cwd, ...options });
+  };
+  // Each worker bundles the workflow code as it starts, which takes a busy two-core machine tens of
+  // seconds: the second machine joins the fleet while the first one downloads.
+  workers = [await startOn('machine-a', { waitUntilReady: true })];
+  workers.push(await startOn('machine-b', { waitUntilReady: false }));
 });
 
 afterAll(async () => {
@@ -144,6 +146,7 @@ describe.sequential('two workers on separate machines, S3 output', () => {
     await killed!.kill('SIGKILL');
     const servedBeforeKill = first.bytesServed;
     const survivor = workers.find((worker) => worker !== killed)!;
+    await survivor.ready;
     // The server's copy of the last heartbeat: all the survivor learns about the first attempt.
     const checkpoint = (await serverCheckpoint(handle)) as DownloadCheckpoint<S3SinkCheckpoint> | undefined;
     const openAtKill = await bucket.pendingUploads(key);
