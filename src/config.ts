@@ -19,6 +19,8 @@ export interface WorkerConfig {
   prometheusAddress: string | undefined;
   /** Requests per second to the provider's API for the whole fleet; undefined: no budget. */
   apiRequestsPerSecond: number | undefined;
+  /** A workflow bundle built ahead (`bundleWorkflowCode`); undefined: bundle at start. */
+  workflowBundlePath: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -55,6 +57,7 @@ const envSchema = z.object({
   SEEDANCE_MAX_VIDEO_BYTES: positiveInt.default(DEFAULT_DOWNLOAD_POLICY.maxBytes),
   SEEDANCE_SHUTDOWN_GRACE_MS: positiveInt.default(30_000),
   SEEDANCE_PROMETHEUS_ADDRESS: hostPort.optional(),
+  SEEDANCE_WORKFLOW_BUNDLE: z.string().min(1, 'is empty').optional(),
   SEEDANCE_API_RPS: z.coerce
     .number({ message: 'must be a number' })
     .positive('must be positive')
@@ -102,6 +105,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     shutdownGraceTimeMs: e.SEEDANCE_SHUTDOWN_GRACE_MS,
     prometheusAddress: e.SEEDANCE_PROMETHEUS_ADDRESS,
     apiRequestsPerSecond: e.SEEDANCE_API_RPS,
+    workflowBundlePath: e.SEEDANCE_WORKFLOW_BUNDLE,
   };
 }
 

@@ -34,6 +34,7 @@ async function run(): Promise<void> {
       download: config.download,
       shutdownGraceTimeMs: config.shutdownGraceTimeMs,
       ...(config.apiRequestsPerSecond ? { apiRequestsPerSecond: config.apiRequestsPerSecond } : {}),
+      ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
     });
     console.log(
       `seedance worker: task queue "${config.temporal.taskQueue}", namespace "${config.temporal.namespace}", output ${config.output}`,

@@ -37,6 +37,7 @@ describe('loadWorkerConfig', () => {
     expect(config.shutdownGraceTimeMs).toBe(30_000);
     expect(config.prometheusAddress).toBeUndefined();
     expect(config.apiRequestsPerSecond).toBeUndefined();
+    expect(config.workflowBundlePath).toBeUndefined();
   });
 
   it('reads every SEEDANCE_* variable it documents', () => {
@@ -52,9 +53,11 @@ describe('loadWorkerConfig', () => {
         SEEDANCE_PROMETHEUS_ADDRESS: '0.0.0.0:9464',
         TEMPORAL_TASK_QUEUE: 'videos-eu',
         SEEDANCE_API_RPS: '2.5',
+        SEEDANCE_WORKFLOW_BUNDLE: '/srv/seedance/workflow-bundle.js',
       }),
     );
     expect(config.apiRequestsPerSecond).toBe(2.5);
+    expect(config.workflowBundlePath).toBe('/srv/seedance/workflow-bundle.js');
     expect(config.seedance).toEqual({ apiKey: FAKE_KEY, baseUrl: 'https://seedance.example.com/api', timeoutMs: 5000 });
     expect(config.output).toBe('/srv/videos');
     expect(config.download.allowPrivateUrls).toBe(true);

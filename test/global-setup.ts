@@ -39,13 +39,17 @@ export default async function setup(project: TestProject) {
   };
 }
 
+/** Imports that start workers on the package's workflows: in-process ones, or worker processes. */
+const WORKER_HELPERS = ["helpers/harness'", "helpers/worker-process'", "helpers/crash-stack'"];
+
 /**
- * Whether a test file starts workers on the package's workflows, judged by its import of the
- * harness. A file this misses still runs: `workflowBundle()` then bundles in its own process.
+ * Whether a test file starts workers on the package's workflows, judged by its import of a
+ * helper that does. A file this misses still runs: `workflowBundle()` then bundles in its own process.
  */
 async function anyStartsWorkers(testFiles: string[]): Promise<boolean> {
   for (const file of testFiles) {
-    if ((await fs.readFile(file, 'utf8')).includes("from '../helpers/harness'")) return true;
+    const source = await fs.readFile(file, 'utf8');
+    if (WORKER_HELPERS.some((helper) => source.includes(helper))) return true;
   }
   return false;
 }

@@ -3,6 +3,8 @@
  * workflows and activities), on the workflow bundle that test/global-setup.ts builds once per run.
  */
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { inject } from 'vitest';
 import {
@@ -54,6 +56,24 @@ async function readGlobalBundle(): Promise<WorkflowBundle> {
     );
   }
   return { code: await fs.readFile(provided.file, 'utf8') };
+}
+
+let bundleFilePromise: Promise<string> | undefined;
+
+/**
+ * The run's workflow bundle as a file, for worker processes (`SEEDANCE_WORKFLOW_BUNDLE`): the one
+ * test/global-setup.ts wrote, or this process's bundle written to a temp file.
+ */
+export function workflowBundleFile(): Promise<string> {
+  bundleFilePromise ??= (async () => {
+    const { code } = await workflowBundle();
+    const provided = inject('workflowBundle');
+    if (provided) return provided.file;
+    const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'seedance-bundle-')), 'workflows.js');
+    await fs.writeFile(file, code);
+    return file;
+  })();
+  return bundleFilePromise;
 }
 
 /** The Seedance stack on the run's workflow bundle; `close()` stops it. */

@@ -42,9 +42,10 @@ export async function startWorkerProcess(
   readyTimeoutMs = 60_000,
   options: StartWorkerOptions = {},
 ): Promise<WorkerProcess> {
+  const bundle = await testRunBundle(env);
   const child: ChildProcess = spawn(process.execPath, ['--import', pathToFileURL(TSX_LOADER).href, WORKER_ENTRY], {
     cwd: options.cwd ?? ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...bundle, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -91,4 +92,15 @@ export async function startWorkerProcess(
       return exited;
     },
   };
+}
+
+/**
+ * Under vitest, workers start on the test run's prebuilt workflow bundle (`SEEDANCE_WORKFLOW_BUNDLE`)
+ * instead of bundling at start (5-30 s of webpack per process on two cores); benchmarks outside
+ * vitest leave it to the worker.
+ */
+async function testRunBundle(env: Record<string, string>): Promise<Record<string, string>> {
+  if (!process.env.VITEST || env.SEEDANCE_WORKFLOW_BUNDLE) return {};
+  const { workflowBundleFile } = await import('./harness.js');
+  return { SEEDANCE_WORKFLOW_BUNDLE: await workflowBundleFile() };
 }
