@@ -122,11 +122,21 @@ function oneCreatePerGenerate({ outcomes, sim }: VerifyInput): Check {
   return { name: 'exactly one create per generate workflow (none twice)', problems };
 }
 
-async function noOpenUpload({ s3, bucket, prefix }: VerifyInput): Promise<Check> {
+async function noOpenUpload({ outcomes, s3, bucket, prefix, workerLogLines }: VerifyInput): Promise<Check> {
   const problems: string[] = [];
+  const byKey = new Map(outcomes.map((o) => [`${prefix}${o.video.fileName}`, o]));
   for await (const upload of listOpenUploads(s3, bucket, prefix)) {
+    const owner = byKey.get(upload.Key ?? '');
+    const closed = owner?.closedAt ? `, closed ${owner.closedAt.toISOString()}` : '';
+    const attempts = owner?.activities.downloadVideo?.attempts ?? 0;
     problems.push(
-      `open multipart upload of ${upload.Key} (${upload.UploadId}, initiated ${upload.Initiated?.toISOString()})`,
+      `open multipart upload of ${upload.Key} (${upload.UploadId}, initiated ${upload.Initiated?.toISOString()}); ` +
+        `${owner?.video.workflowId} ended ${owner ? endOf(owner) : '?'}${closed}, ${attempts} download attempts` +
+        (owner
+          ? workerLogLines(owner.video.workflowId)
+              .map((line) => `\n          ${line}`)
+              .join('')
+          : ''),
     );
   }
   return { name: 'no multipart upload left open', problems };
