@@ -47,9 +47,7 @@ async function main(): Promise<boolean> {
     await workload.cancels;
     const outcomes: VideoOutcome[] = [];
     for (const video of plan) outcomes.push(await readOutcome(stack.client, video));
-    const lastClose = Math.max(
-      ...outcomes.map((o) => (o.latencyMs ?? 0) + (workload.startedAt.get(o.video.workflowId) ?? 0)),
-    );
+    const lastClose = Math.max(...outcomes.map((o) => o.closedAt?.getTime() ?? 0));
     const checks = await verifySoak({
       outcomes,
       sim: stack.sim,

@@ -11,22 +11,18 @@ const START_BATCH = 25;
 const SIGNAL_PATIENCE_MS = 60_000;
 
 export interface Workload {
-  /** Client time each workflow was started, by workflow id. */
-  startedAt: Map<string, number>;
   /** Resolves when every cancel signal was delivered or found its workflow closed. */
   cancels: Promise<void>;
   cancelsDelivered(): number;
 }
 
 export async function startWorkload(client: Client, sim: Simulator, plan: readonly PlannedVideo[]): Promise<Workload> {
-  const startedAt = new Map<string, number>();
   const cancels: Promise<void>[] = [];
   let delivered = 0;
   for (let first = 0; first < plan.length; first += START_BATCH) {
     await Promise.all(
       plan.slice(first, first + START_BATCH).map(async (video) => {
         await startVideo(client, sim, video);
-        startedAt.set(video.workflowId, Date.now());
         if (video.kind === 'generate-cancelled') {
           cancels.push(
             cancelLater(client, video).then((sent) => {
@@ -37,7 +33,7 @@ export async function startWorkload(client: Client, sim: Simulator, plan: readon
       }),
     );
   }
-  return { startedAt, cancels: Promise.all(cancels).then(() => undefined), cancelsDelivered: () => delivered };
+  return { cancels: Promise.all(cancels).then(() => undefined), cancelsDelivered: () => delivered };
 }
 
 async function startVideo(client: Client, sim: Simulator, video: PlannedVideo): Promise<void> {
