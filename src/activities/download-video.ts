@@ -124,6 +124,8 @@ class Download {
   private async reuse(existing: StoredVideo, url: string): Promise<StoredVideo> {
     if (await servesExactly(url, existing.bytes, this.openOptions())) {
       this.context.log.info('video already stored; reusing it', { taskId: this.input.taskId, uri: existing.uri });
+      // Whoever stored it may have raced an attempt that left a partial: nothing resumes it now.
+      await this.removeOtherPartials();
       return existing;
     }
     const what = `${this.input.fileName} already exists with different content; choose another fileName or remove it`;
@@ -223,8 +225,12 @@ class Download {
   private async onFailure(error: unknown): Promise<void> {
     const sink = this.sink;
     if (!sink) return;
-    const reason = stopReason(this.context.cancellationDetails, error);
-    if (reason === 'zombie') {
+    let reason = stopReason(this.context.cancellationDetails, error);
+    if (reason === 'zombie' && (await this.storedMeanwhile())) {
+      // The attempt that replaced this one has stored the video: nothing will resume this sink,
+      // which may be an upload this attempt opened after the live one cleaned up.
+      reason = 'final';
+    } else if (reason === 'zombie') {
       this.context.log.info('this attempt was replaced on the server; stopping without touching the download', {
         taskId: this.input.taskId,
         attempt: this.context.info.attempt,
@@ -236,6 +242,10 @@ class Download {
       checkpoint: () => this.checkpointer.checkpoint(this.position(sink)),
       removeOtherPartials: () => this.removeOtherPartials(),
     });
+  }
+
+  private async storedMeanwhile(): Promise<boolean> {
+    return (await this.storage.find(this.input.fileName).catch(() => undefined)) !== undefined;
   }
 
   /** Deletes every leftover of this download (fileName, taskId) except this attempt's own sink. */

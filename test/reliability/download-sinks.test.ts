@@ -20,6 +20,7 @@ import { makeDiscardPartialDownload } from '../../src/activities/discard-partial
 import type { DownloadPolicy } from '../../src/activities/dependencies';
 import { createSimulator, type Simulator } from '../../src/simulator';
 import type { DownloadCheckpoint } from '../../src/storage/sink';
+import type { VideoStorage } from '../../src/storage/types';
 import { rejection } from '../helpers/assertions';
 import { activityRunner, downloadInput, type ActivityRun, type ActivityRunner } from '../helpers/download-activity';
 import { sha256 } from '../helpers/files';
@@ -305,6 +306,24 @@ describe.each(sinkKinds())('storage scenarios on the $name', (kind) => {
       expect(await sut.listPartials()).toEqual(left); // not written to any more
       expect(attempt.heartbeats.length).toBe(heartbeatsAtEnd);
       expect(await sut.storedNames()).toEqual([]);
+    });
+
+    it('a zombie that opened its sink after the live attempt stored the video leaves nothing behind', async () => {
+      const { sut, run } = await fresh();
+      const input = await downloadInput(sim, 'latezombie');
+      await run.attempt(input).result; // the live attempt stores the video
+      // The zombie looked for a stored video before the live attempt finished (so it saw none).
+      let looked = false;
+      const racing: VideoStorage = Object.assign(Object.create(sut.storage) as VideoStorage, {
+        find: (fileName: string) =>
+          looked ? sut.storage.find(fileName) : ((looked = true), Promise.resolve(undefined)),
+      });
+      sim.inject({ kind: 'throttle', bytesPerSecond: 4 * MIB });
+      const zombie = activityRunner(sim, racing, POLICY).attempt(input, { attempt: 2 });
+      await until(() => checkpoints(zombie).some((h) => h.offset >= TEST_PART_SIZE), 10_000, 'a durable part');
+      zombie.env.cancel('TIMED_OUT', new ActivityCancellationDetails({ timedOut: true }));
+      expect(await rejection(zombie.result)).toBeInstanceOf(CancelledFailure);
+      await expectOnlyStored(sut, input.fileName);
     });
 
     it('20b: after a cancel between attempts, discardPartialDownload removes what the failed attempt kept', async () => {
