@@ -13,19 +13,20 @@ import { VideoUrlCache } from './video-url-cache';
 import { makeWorkerSettings } from './worker-settings';
 import { apiQueueRateLimit } from './api-budget';
 import { FleetBrake } from './fleet-brake';
+import { RequestSpacing, spacedClient } from './request-spacing';
 
 export function createActivities(deps: ActivityDependencies): Activities {
   const urls = new VideoUrlCache();
   const searchAttributesSupported = makeSearchAttributesSupported();
-  const brake =
-    deps.apiTaskQueue && deps.apiRequestsPerSecond
-      ? new FleetBrake(deps.apiTaskQueue, apiQueueRateLimit(deps.apiRequestsPerSecond))
-      : undefined;
+  const budgeted = deps.apiTaskQueue && deps.apiRequestsPerSecond;
+  const queueRate = budgeted ? apiQueueRateLimit(deps.apiRequestsPerSecond!) : undefined;
+  const brake = queueRate ? new FleetBrake(deps.apiTaskQueue!, queueRate) : undefined;
+  const client = queueRate ? spacedClient(deps.client, new RequestSpacing(1000 / queueRate)) : deps.client;
   return {
-    checkStatus: makeCheckStatus(deps.client, urls, brake),
-    createVideoTask: makeCreateVideoTask(deps.client, brake),
+    checkStatus: makeCheckStatus(client, urls, brake),
+    createVideoTask: makeCreateVideoTask(client, brake),
     discardPartialDownload: makeDiscardPartialDownload(deps.storage),
-    downloadVideo: makeDownloadVideo(deps.client, deps.storage, urls, deps.download),
+    downloadVideo: makeDownloadVideo(client, deps.storage, urls, deps.download),
     searchAttributesSupported,
     workerSettings: makeWorkerSettings(deps.apiTaskQueue ?? null, searchAttributesSupported),
   };

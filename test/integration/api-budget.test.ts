@@ -1,6 +1,6 @@
 /**
- * One API budget for a fleet (SEEDANCE_API_RPS): three workers' worth of Seedance workers on one
- * dev server, each with its own output directory, share `<taskQueue>-api`, whose activity rate
+ * One API budget for a fleet (SEEDANCE_API_RPS): three production worker processes on one dev
+ * server, each with its own output directory, cwd and TMPDIR, share `<taskQueue>-api`, whose activity rate
  * Temporal limits for the whole queue. The simulator's request log is the oracle: every API call
  * runs on the budgeted queue, no one-second window carries more than the budget (also right after
  * the idle start, when Temporal's token bucket is full), and every video arrives.
@@ -10,14 +10,12 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiQueueRateLimit } from '../../src/activities/api-budget';
 import { startGenerateSeedanceVideo, startSeedanceVideo } from '../../src/client';
-import { createSeedanceWorker, type SeedanceWorker } from '../../src/create-worker';
 import { createSimulator, type Simulator } from '../../src/simulator';
-import { workflowBundle } from '../helpers/harness';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 import { createDevServerForTest, type TestDevServer } from '../helpers/temporal';
 import { until } from '../helpers/wait';
 import { readyTask } from '../helpers/workflows';
@@ -31,43 +29,43 @@ const taskQueue = `budget-${process.pid}`;
 let server: TestDevServer;
 let sim: Simulator;
 let client: Client;
-const connections: NativeConnection[] = [];
-const workers: SeedanceWorker[] = [];
-const runs: Promise<void>[] = [];
-const outputDirs: string[] = [];
+const workers: WorkerProcess[] = [];
+let machinesDir: string;
 
 beforeAll(async () => {
   [server, sim] = await Promise.all([createDevServerForTest(), createSimulator({ apiKey: KEY, profile: 'fast' })]);
   client = new Client({ connection: await Connection.connect({ address: server.address }) });
-  const bundle = await workflowBundle();
+  machinesDir = await fs.mkdtemp(path.join(os.tmpdir(), 'seedance-budget-'));
+  // Three production worker processes, as on three machines: each its own output, cwd and TMPDIR.
   for (let i = 0; i < 3; i++) {
-    const connection = await NativeConnection.connect({ address: server.address });
-    const outputDir = await fs.mkdtemp(path.join(os.tmpdir(), `seedance-budget-${i}-`));
-    const worker = await createSeedanceWorker({
-      connection,
-      taskQueue,
-      seedance: { apiKey: KEY, baseUrl: sim.url, timeoutMs: 5_000 },
-      output: outputDir,
-      download: { allowPrivateUrls: true },
-      workflowBundle: bundle,
-      shutdownGraceTimeMs: 1_000,
-      apiRequestsPerSecond: RPS,
-    });
-    connections.push(connection);
-    workers.push(worker);
-    outputDirs.push(outputDir);
-    runs.push(worker.run());
+    const home = path.join(machinesDir, `machine-${i}`);
+    await fs.mkdir(path.join(home, 'tmp'), { recursive: true });
+    workers.push(
+      await startWorkerProcess(
+        {
+          TEMPORAL_ADDRESS: server.address,
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          SEEDANCE_API_KEY: KEY,
+          SEEDANCE_BASE_URL: sim.url,
+          SEEDANCE_OUTPUT: path.join(home, 'videos'),
+          SEEDANCE_ALLOW_PRIVATE_URLS: 'true',
+          SEEDANCE_SHUTDOWN_GRACE_MS: '1000',
+          SEEDANCE_API_RPS: String(RPS),
+          TMPDIR: path.join(home, 'tmp'),
+        },
+        120_000,
+        { cwd: home },
+      ),
+    );
   }
 });
 
 afterAll(async () => {
-  for (const worker of workers) worker.shutdown();
-  await Promise.allSettled(runs);
-  await Promise.all(connections.map((c) => c.close()));
+  await Promise.all(workers.map((worker) => worker.kill('SIGTERM')));
   await client?.connection.close();
   await sim?.close();
   await server?.dispose();
-  await Promise.all(outputDirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));
+  if (machinesDir) await fs.rm(machinesDir, { recursive: true, force: true });
 });
 
 /** The most requests that arrived within any window of `windowMs` (times sorted). */
