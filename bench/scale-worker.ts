@@ -3,31 +3,17 @@
  * Worker options from `SCALE_WORKER_OPTIONS` (JSON), for the tuning runs of `bench/scale.ts`. Only
  * the benchmark starts it; without `SCALE_WORKER_OPTIONS` the benchmark runs `src/worker.ts` itself.
  */
-import { NativeConnection, Runtime, makeTelemetryFilterString, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { loadWorkerConfig } from '../src/config';
-import { createSeedanceWorker } from '../src/create-worker';
+import { createWorkerFromConfig, installWorkerRuntime } from '../src/worker-from-config';
 
 async function run(): Promise<void> {
   const config = loadWorkerConfig();
   const workerOptions = JSON.parse(process.env.SCALE_WORKER_OPTIONS ?? '{}') as Partial<WorkerOptions>;
-  Runtime.install({
-    telemetryOptions: {
-      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
-      ...(config.prometheusAddress ? { metrics: { prometheus: { bindAddress: config.prometheusAddress } } } : {}),
-    },
-  });
+  installWorkerRuntime(config);
   const connection = await NativeConnection.connect(config.temporal.connection);
   try {
-    const worker = await createSeedanceWorker({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      seedance: config.seedance,
-      output: config.output,
-      download: config.download,
-      shutdownGraceTimeMs: config.shutdownGraceTimeMs,
-      workerOptions,
-    });
+    const worker = await createWorkerFromConfig(config, connection, workerOptions);
     console.log(`seedance worker: bench overrides ${JSON.stringify(workerOptions)}`);
     await worker.run();
   } finally {

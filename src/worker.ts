@@ -4,38 +4,17 @@
  * grace time and resume on the next worker. A Temporal server that is not up yet (a host reboot
  * that starts the worker first) is waited for, so the two may start in either order.
  */
-import {
-  NativeConnection,
-  Runtime,
-  TransportError,
-  makeTelemetryFilterString,
-  type NativeConnectionOptions,
-} from '@temporalio/worker';
+import { NativeConnection, TransportError, type NativeConnectionOptions } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from './config';
-import { createSeedanceWorker } from './create-worker';
+import { createWorkerFromConfig, installWorkerRuntime } from './worker-from-config';
 
 async function run(): Promise<void> {
   const config = loadWorkerConfig();
-  Runtime.install({
-    telemetryOptions: {
-      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
-      ...(config.prometheusAddress ? { metrics: { prometheus: { bindAddress: config.prometheusAddress } } } : {}),
-    },
-  });
+  installWorkerRuntime(config);
   const connection = await connectWhenReachable(config.temporal.connection);
   if (!connection) return; // stopped by a signal while waiting for the server
   try {
-    const worker = await createSeedanceWorker({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      seedance: config.seedance,
-      output: config.output,
-      download: config.download,
-      shutdownGraceTimeMs: config.shutdownGraceTimeMs,
-      ...(config.apiRequestsPerSecond ? { apiRequestsPerSecond: config.apiRequestsPerSecond } : {}),
-      ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
-    });
+    const worker = await createWorkerFromConfig(config, connection);
     console.log(
       `seedance worker: task queue "${config.temporal.taskQueue}", namespace "${config.temporal.namespace}", output ${config.output}`,
     );

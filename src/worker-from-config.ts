@@ -1,0 +1,34 @@
+/** The production worker built from its configuration (`src/config.ts`): `npm run worker` and the benchmarks' workers. */
+import { NativeConnection, Runtime, makeTelemetryFilterString, type WorkerOptions } from '@temporalio/worker';
+import type { WorkerConfig } from './config';
+import { createSeedanceWorker, type SeedanceWorker } from './create-worker';
+
+/** The SDK runtime: core logs at WARN, and the Prometheus endpoint when configured. Once per process. */
+export function installWorkerRuntime(config: WorkerConfig): void {
+  Runtime.install({
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      ...(config.prometheusAddress ? { metrics: { prometheus: { bindAddress: config.prometheusAddress } } } : {}),
+    },
+  });
+}
+
+/** The Seedance worker `config` describes, on `connection`; `workerOptions` are applied last (benchmarks). */
+export function createWorkerFromConfig(
+  config: WorkerConfig,
+  connection: NativeConnection,
+  workerOptions?: Partial<WorkerOptions>,
+): Promise<SeedanceWorker> {
+  return createSeedanceWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    seedance: config.seedance,
+    output: config.output,
+    download: config.download,
+    shutdownGraceTimeMs: config.shutdownGraceTimeMs,
+    ...(config.apiRequestsPerSecond ? { apiRequestsPerSecond: config.apiRequestsPerSecond } : {}),
+    ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+    ...(workerOptions ? { workerOptions } : {}),
+  });
+}
