@@ -226,16 +226,17 @@ class Download {
     const sink = this.sink;
     if (!sink) return;
     let reason = stopReason(this.context.cancellationDetails, error);
-    if (reason === 'zombie' && (await this.storedMeanwhile())) {
-      // The attempt that replaced this one has stored the video: nothing will resume this sink,
-      // which may be an upload this attempt opened after the live one cleaned up.
-      reason = 'final';
-    } else if (reason === 'zombie') {
-      this.context.log.info('this attempt was replaced on the server; stopping without touching the download', {
-        taskId: this.input.taskId,
-        attempt: this.context.info.attempt,
-        offset: sink.offset,
-      });
+    if (reason === 'zombie') {
+      // When the attempt that replaced this one has stored the video, nothing will resume this
+      // sink, which may be an upload this attempt opened after the live one cleaned up.
+      const stored = await this.storedMeanwhile();
+      this.context.log.info(
+        stored
+          ? 'this attempt was replaced on the server, and the video is stored: removing what this attempt left'
+          : 'this attempt was replaced on the server; stopping without touching the download',
+        { taskId: this.input.taskId, attempt: this.context.info.attempt, offset: sink.offset },
+      );
+      if (stored) reason = 'final';
     }
     await disposePartial(reason, {
       sink,
