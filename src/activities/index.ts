@@ -18,9 +18,9 @@ import { RequestSpacing, spacedClient } from './request-spacing';
 export function createActivities(deps: ActivityDependencies): Activities {
   const urls = new VideoUrlCache();
   const searchAttributesSupported = makeSearchAttributesSupported();
-  const budgeted = deps.apiTaskQueue && deps.apiRequestsPerSecond;
-  const queueRate = budgeted ? apiQueueRateLimit(deps.apiRequestsPerSecond!) : undefined;
-  const brake = queueRate ? new FleetBrake(deps.apiTaskQueue!, queueRate) : undefined;
+  const { apiTaskQueue, apiRequestsPerSecond } = deps;
+  const queueRate = apiTaskQueue && apiRequestsPerSecond ? apiQueueRateLimit(apiRequestsPerSecond) : undefined;
+  const brake = apiTaskQueue && queueRate ? new FleetBrake(apiTaskQueue, queueRate) : undefined;
   const client = queueRate ? spacedClient(deps.client, new RequestSpacing(1000 / queueRate)) : deps.client;
   return {
     checkStatus: makeCheckStatus(client, urls, brake),

@@ -6,10 +6,6 @@ import type { DiscardPartialsOptions, OpenSinkOptions, VideoSink } from './sink'
 export type { StoredVideo };
 
 /**
- * Where finished videos go. Each download attempt writes into a sink of its own, which puts the
- * verified video in place in one step; leftovers of a download are discarded through the storage.
- */
-/**
  * What downloads left behind and did not touch for this long is removed when a storage opens (the
  * worker's start). A download must end within the one-day retention of its task, so nothing can
  * resume from it: it was left by attempts that never ran again (a workflow cancelled during a
@@ -17,6 +13,10 @@ export type { StoredVideo };
  */
 export const STALE_PARTIAL_MS = 2 * 24 * 60 * 60 * 1000;
 
+/**
+ * Where finished videos go. Each download attempt writes into a sink of its own, which puts the
+ * verified video in place in one step; leftovers of a download are discarded through the storage.
+ */
 export interface VideoStorage {
   /** Says where videos go, for logs (never a secret). */
   describe(): string;

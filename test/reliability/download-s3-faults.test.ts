@@ -96,6 +96,31 @@ function outcomes(operation: S3Operation, from = 0): string[] {
     .map((r) => r.fault ?? String(r.status));
 }
 
+/**
+ * `fault` on every SDK try of the second UploadPart: the attempt fails with a retryable
+ * SeedanceStorageError whose message matches `message`, checkpointed after the first part; the
+ * next attempt resumes the same upload with Range at the checkpoint and stores the right video.
+ */
+async function failsThenResumes(name: string, fault: Parameters<typeof proxy.inject>[1], message: string | RegExp) {
+  const c = await newCase(name);
+  proxy.inject('UploadPart', fault, { skip: 1, times: SDK_ATTEMPTS });
+  const first = c.run.attempt(c.input);
+  const failure = failureOf(await rejection(first.result));
+  expect(failure.type).toBe('SeedanceStorageError');
+  expect(failure.nonRetryable).toBe(false);
+  if (typeof message === 'string') expect(failure.message).toBe(message);
+  else expect(failure.message).toMatch(message);
+  const checkpoint = checkpoints(first).at(-1)!;
+  expect(checkpoint.offset).toBe(TEST_PART_SIZE);
+
+  const second = c.run.attempt(c.input, { attempt: 2, heartbeatDetails: checkpoint });
+  expect((await second.result).sha256).toBe(sim.videoSha256);
+  expect(videoRequests(sim, c.input.taskId)[1]!.range).toBe(`bytes=${TEST_PART_SIZE}-`);
+  expect(new Set(checkpoints(second).map((h) => h.upload.uploadId))).toEqual(new Set([checkpoint.upload.uploadId]));
+  await expectStored(c);
+  return c;
+}
+
 describe('503 SlowDown', () => {
   it.each(['CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload'] as const)(
     'on %s, twice: the SDK retries it within the call; one attempt stores the right video',
@@ -112,22 +137,12 @@ describe('503 SlowDown', () => {
   );
 
   it('on every try of an UploadPart: the attempt fails retryably, and the next resumes the same upload from its checkpoint', async () => {
-    const c = await newCase('slow-exhausted');
-    proxy.inject('UploadPart', { kind: 'slowDown' }, { skip: 1, times: SDK_ATTEMPTS });
-    const first = c.run.attempt(c.input);
-    const failure = failureOf(await rejection(first.result));
-    expect(failure.type).toBe('SeedanceStorageError');
-    expect(failure.nonRetryable).toBe(false);
-    expect(failure.message).toBe('S3 UploadPart failed: SlowDown (HTTP 503)');
-    const checkpoint = checkpoints(first).at(-1)!;
-    expect(checkpoint.offset).toBe(TEST_PART_SIZE);
-
-    const second = c.run.attempt(c.input, { attempt: 2, heartbeatDetails: checkpoint });
-    expect((await second.result).sha256).toBe(sim.videoSha256);
-    expect(videoRequests(sim, c.input.taskId)[1]!.range).toBe(`bytes=${TEST_PART_SIZE}-`);
-    expect(new Set(checkpoints(second).map((h) => h.upload.uploadId))).toEqual(new Set([checkpoint.upload.uploadId]));
+    const c = await failsThenResumes(
+      'slow-exhausted',
+      { kind: 'slowDown' },
+      'S3 UploadPart failed: SlowDown (HTTP 503)',
+    );
     expect(proxy.requests('CreateMultipartUpload').filter((r) => r.path === `/${BUCKET}/${c.key}`)).toHaveLength(1);
-    await expectStored(c);
   });
 });
 
@@ -150,21 +165,11 @@ describe('a connection reset in the middle of a part', () => {
   });
 
   it('on every try: the attempt fails retryably, and the next resumes the same upload from its checkpoint', async () => {
-    const c = await newCase('reset-exhausted');
-    proxy.inject('UploadPart', { kind: 'reset', afterBodyBytes: MIB }, { skip: 1, times: SDK_ATTEMPTS });
-    const first = c.run.attempt(c.input);
-    const failure = failureOf(await rejection(first.result));
-    expect(failure.type).toBe('SeedanceStorageError');
-    expect(failure.nonRetryable).toBe(false);
-    expect(failure.message).toMatch(/^S3 UploadPart failed: (ECONNRESET|EPIPE)$/);
-    const checkpoint = checkpoints(first).at(-1)!;
-    expect(checkpoint.offset).toBe(TEST_PART_SIZE);
-
-    const second = c.run.attempt(c.input, { attempt: 2, heartbeatDetails: checkpoint });
-    expect((await second.result).sha256).toBe(sim.videoSha256);
-    expect(videoRequests(sim, c.input.taskId)[1]!.range).toBe(`bytes=${TEST_PART_SIZE}-`);
-    expect(new Set(checkpoints(second).map((h) => h.upload.uploadId))).toEqual(new Set([checkpoint.upload.uploadId]));
-    await expectStored(c);
+    await failsThenResumes(
+      'reset-exhausted',
+      { kind: 'reset', afterBodyBytes: MIB },
+      /^S3 UploadPart failed: (ECONNRESET|EPIPE)$/,
+    );
   });
 });
 
