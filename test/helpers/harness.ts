@@ -38,8 +38,14 @@ export function workflowBundle(): Promise<WorkflowBundle> {
 }
 
 async function readGlobalBundle(): Promise<WorkflowBundle> {
+  const file = await globalBundleFile();
+  return file ? { code: await fs.readFile(file, 'utf8') } : seedanceWorkflowBundle();
+}
+
+/** The file test/global-setup.ts writes the bundle to, once written; undefined when it builds none. */
+async function globalBundleFile(): Promise<string | undefined> {
   const provided = inject('workflowBundle');
-  if (!provided) return seedanceWorkflowBundle();
+  if (!provided) return undefined;
   const readable = (file: string) =>
     fs.access(file).then(
       () => true,
@@ -55,7 +61,7 @@ async function readGlobalBundle(): Promise<WorkflowBundle> {
       `bundling the workflows failed (test/global-setup.ts): ${await fs.readFile(provided.errorFile, 'utf8')}`,
     );
   }
-  return { code: await fs.readFile(provided.file, 'utf8') };
+  return provided.file;
 }
 
 let bundleFilePromise: Promise<string> | undefined;
@@ -66,9 +72,9 @@ let bundleFilePromise: Promise<string> | undefined;
  */
 export function workflowBundleFile(): Promise<string> {
   bundleFilePromise ??= (async () => {
+    const provided = await globalBundleFile();
+    if (provided) return provided;
     const { code } = await workflowBundle();
-    const provided = inject('workflowBundle');
-    if (provided) return provided.file;
     const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'seedance-bundle-')), 'workflows.js');
     await fs.writeFile(file, code);
     return file;
