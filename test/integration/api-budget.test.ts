@@ -6,8 +6,6 @@
  * the idle start, when Temporal's token bucket is full), and every video arrives.
  * `BUDGET_WORKFLOWS` sets how many videos (default 30; e.g. 300 for a longer run).
  */
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -15,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiQueueRateLimit } from '../../src/activities/api-budget';
 import { startGenerateSeedanceVideo, startSeedanceVideo } from '../../src/client';
 import { createSimulator, type Simulator } from '../../src/simulator';
+import { createMachines, type Machines } from '../helpers/machines';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 import { createDevServerForTest, type TestDevServer } from '../helpers/temporal';
 import { until } from '../helpers/wait';
@@ -30,16 +29,15 @@ let server: TestDevServer;
 let sim: Simulator;
 let client: Client;
 const workers: WorkerProcess[] = [];
-let machinesDir: string;
+let machines: Machines;
 
 beforeAll(async () => {
   [server, sim] = await Promise.all([createDevServerForTest(), createSimulator({ apiKey: KEY, profile: 'fast' })]);
   client = new Client({ connection: await Connection.connect({ address: server.address }) });
-  machinesDir = await fs.mkdtemp(path.join(os.tmpdir(), 'seedance-budget-'));
+  machines = await createMachines();
   // Three production worker processes, as on three machines: each its own output, cwd and TMPDIR.
   for (let i = 0; i < 3; i++) {
-    const home = path.join(machinesDir, `machine-${i}`);
-    await fs.mkdir(path.join(home, 'tmp'), { recursive: true });
+    const machine = await machines.add(`machine-${i}`);
     workers.push(
       await startWorkerProcess(
         {
@@ -47,14 +45,14 @@ beforeAll(async () => {
           TEMPORAL_TASK_QUEUE: taskQueue,
           SEEDANCE_API_KEY: KEY,
           SEEDANCE_BASE_URL: sim.url,
-          SEEDANCE_OUTPUT: path.join(home, 'videos'),
+          SEEDANCE_OUTPUT: path.join(machine.cwd, 'videos'),
           SEEDANCE_ALLOW_PRIVATE_URLS: 'true',
           SEEDANCE_SHUTDOWN_GRACE_MS: '1000',
           SEEDANCE_API_RPS: String(RPS),
-          TMPDIR: path.join(home, 'tmp'),
+          ...machine.env,
         },
         120_000,
-        { cwd: home },
+        { cwd: machine.cwd },
       ),
     );
   }
@@ -65,7 +63,7 @@ afterAll(async () => {
   await client?.connection.close();
   await sim?.close();
   await server?.dispose();
-  if (machinesDir) await fs.rm(machinesDir, { recursive: true, force: true });
+  await machines?.remove();
 });
 
 /** The most requests that arrived within any window of `windowMs` (times sorted). */
