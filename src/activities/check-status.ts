@@ -4,19 +4,19 @@
  */
 import { Context } from '@temporalio/activity';
 import { SeedanceRateLimitedError } from '../seedance/errors';
-import type { SeedanceApi } from './dependencies';
+import type { VideoTaskProvider } from '../seedance/provider';
 import type { FleetBrake } from './fleet-brake';
 import { toSnapshot } from './snapshot';
 import { toApplicationFailure } from './to-failure';
 import type { TaskSnapshot } from './types';
 import type { VideoUrlCache } from './video-url-cache';
 
-export function makeCheckStatus(client: SeedanceApi, urls: VideoUrlCache, brake?: FleetBrake) {
+export function makeCheckStatus(provider: VideoTaskProvider, urls: VideoUrlCache, brake?: FleetBrake) {
   return async function checkStatus(taskId: string): Promise<TaskSnapshot> {
     try {
-      const task = await client.getTask(taskId, { signal: Context.current().cancellationSignal });
+      const task = await provider.getTask(taskId, { signal: Context.current().cancellationSignal });
       const snapshot = toSnapshot(task);
-      if (task.status === 'completed' && task.video_url) urls.put(task.id, task.video_url);
+      if (task.status === 'completed' && task.videoUrl) urls.put(task.id, task.videoUrl);
       return snapshot;
     } catch (error) {
       if (error instanceof SeedanceRateLimitedError) await brake?.engage(error.retryAfterMs);

@@ -5,8 +5,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { FailureType } from '../contract/failures';
 import { SeedanceError, SeedanceNetworkError, SeedanceRateLimitedError } from '../seedance/errors';
-import type { CreateVideoRequest } from '../seedance/schemas';
-import type { SeedanceApi } from './dependencies';
+import type { VideoTaskProvider } from '../seedance/provider';
+import type { VideoRequest } from '../seedance/video-request';
 import type { FleetBrake } from './fleet-brake';
 import { toSnapshot } from './snapshot';
 import { toApplicationFailure } from './to-failure';
@@ -28,12 +28,13 @@ export function createCertainlyFailed(error: unknown): boolean {
   return false;
 }
 
-export function makeCreateVideoTask(client: SeedanceApi, brake?: FleetBrake) {
-  return async function createVideoTask(request: CreateVideoRequest): Promise<TaskSnapshot> {
-    const { log } = Context.current();
+export function makeCreateVideoTask(provider: VideoTaskProvider, brake?: FleetBrake) {
+  return async function createVideoTask(request: VideoRequest): Promise<TaskSnapshot> {
+    const { log, info } = Context.current();
     let task;
     try {
-      task = await client.createTask(request);
+      const workflowId = info.workflowExecution?.workflowId;
+      task = await provider.createTask(request, workflowId ? { workflowId } : {});
     } catch (error) {
       if (error instanceof SeedanceRateLimitedError) await brake?.engage(error.retryAfterMs);
       if (createCertainlyFailed(error)) throw toApplicationFailure(error);

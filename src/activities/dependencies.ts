@@ -1,10 +1,11 @@
 /** What the activities are built from: the Seedance API, the storage and the download policy. */
-import type { SeedanceClient } from '../seedance/client';
+import type { VideoTaskProvider } from '../seedance/provider';
+import type { ResellerApi } from '../seedance/reseller-provider';
 import type { VideoUrlPolicy } from '../seedance/url-safety';
 import type { VideoStorage } from '../storage/types';
 
-/** The part of the client the activities use (tests may pass any object of this shape). */
-export type SeedanceApi = Pick<SeedanceClient, 'createTask' | 'getTask'>;
+/** The reseller client's two calls (a `SeedanceClient`, or any object of this shape). */
+export type SeedanceApi = ResellerApi;
 
 export interface DownloadPolicy {
   /** Allow http and private/loopback addresses (local simulators only). @default false */
@@ -38,8 +39,13 @@ export const DEFAULT_DOWNLOAD_POLICY: DownloadPolicy = {
   progressIntervalMs: 2_000,
 };
 
-export interface ActivityDependencies {
-  client: SeedanceApi;
+/** The provider's task API: a {@link VideoTaskProvider}, or (older form) the reseller client as `client`. */
+export type ProviderDependency =
+  { provider: VideoTaskProvider; client?: never } | { client: SeedanceApi; provider?: never };
+
+export type ActivityDependencies = ProviderDependency & CommonActivityDependencies;
+
+export interface CommonActivityDependencies {
   storage: VideoStorage;
   download?: Partial<DownloadPolicy>;
   /**

@@ -18,7 +18,8 @@ import { checkFileName } from '../storage/file-name';
 import type { DownloadCheckpoint, VideoSink } from '../storage/sink';
 import type { VideoStorage } from '../storage/types';
 import { Checkpointer, type DownloadPosition } from './checkpointer';
-import { DEFAULT_DOWNLOAD_POLICY, videoUrlPolicy, type DownloadPolicy, type SeedanceApi } from './dependencies';
+import { DEFAULT_DOWNLOAD_POLICY, videoUrlPolicy, type DownloadPolicy } from './dependencies';
+import type { VideoTaskProvider } from '../seedance/provider';
 import { disposePartial, stopReason } from './dispose-partial';
 import { DownloadError } from './download-error';
 import { streamToSink } from './stream-to-sink';
@@ -32,7 +33,7 @@ const MAX_URL_REFRESHES = 2;
 const MAX_RESTARTS = 2;
 
 export function makeDownloadVideo(
-  client: SeedanceApi,
+  client: VideoTaskProvider,
   storage: VideoStorage,
   urls: VideoUrlCache,
   policyOverrides: Partial<DownloadPolicy> = {},
@@ -60,7 +61,7 @@ class Download {
   private totalBytes: number | null = null;
 
   constructor(
-    private readonly client: SeedanceApi,
+    private readonly client: VideoTaskProvider,
     private readonly storage: VideoStorage,
     private readonly urls: VideoUrlCache,
     private readonly policy: DownloadPolicy,
@@ -113,11 +114,11 @@ class Download {
   /** The current signed URL, read now: it stays in this process and never enters history. */
   private async freshUrl(): Promise<string> {
     const task = await this.client.getTask(this.input.taskId, { signal: this.context.cancellationSignal });
-    if (task.status !== 'completed' || !task.video_url) {
+    if (task.status !== 'completed' || !task.videoUrl) {
       const what = `task ${task.id} is ${task.status}, not completed: no video to download`;
       throw new DownloadError('VideoUnavailable', what);
     }
-    return task.video_url;
+    return task.videoUrl;
   }
 
   /** An earlier attempt stored the file but its result was lost: reuse it if the host serves that size. */

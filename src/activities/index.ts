@@ -13,7 +13,10 @@ import { VideoUrlCache } from './video-url-cache';
 import { makeWorkerSettings } from './worker-settings';
 import { apiQueueRateLimit } from './api-budget';
 import { FleetBrake } from './fleet-brake';
-import { RequestSpacing, spacedClient } from './request-spacing';
+import { RequestSpacing, spacedProvider } from './request-spacing';
+import { makeCancelRemoteTask } from './cancel-remote-task';
+import { ResellerProvider } from '../seedance/reseller-provider';
+import type { VideoTaskProvider } from '../seedance/provider';
 
 export function createActivities(deps: ActivityDependencies): Activities {
   const urls = new VideoUrlCache();
@@ -21,17 +24,26 @@ export function createActivities(deps: ActivityDependencies): Activities {
   const { apiTaskQueue, apiRequestsPerSecond } = deps;
   const queueRate = apiTaskQueue && apiRequestsPerSecond ? apiQueueRateLimit(apiRequestsPerSecond) : undefined;
   const brake = apiTaskQueue && queueRate ? new FleetBrake(apiTaskQueue, queueRate) : undefined;
-  const client = queueRate ? spacedClient(deps.client, new RequestSpacing(1000 / queueRate)) : deps.client;
+  const given = providerOf(deps);
+  const provider = queueRate ? spacedProvider(given, new RequestSpacing(1000 / queueRate)) : given;
   return {
-    checkStatus: makeCheckStatus(client, urls, brake),
-    createVideoTask: makeCreateVideoTask(client, brake),
+    checkStatus: makeCheckStatus(provider, urls, brake),
+    createVideoTask: makeCreateVideoTask(provider, brake),
+    cancelRemoteTask: makeCancelRemoteTask(provider, brake),
     discardPartialDownload: makeDiscardPartialDownload(deps.storage),
-    downloadVideo: makeDownloadVideo(client, deps.storage, urls, deps.download),
+    downloadVideo: makeDownloadVideo(provider, deps.storage, urls, deps.download),
     searchAttributesSupported,
-    workerSettings: makeWorkerSettings(deps.apiTaskQueue ?? null, searchAttributesSupported),
+    workerSettings: makeWorkerSettings(deps.apiTaskQueue ?? null, searchAttributesSupported, provider),
   };
 }
 
-export type { Activities, TaskSnapshot, DownloadVideoInput, WorkerSettings } from './types';
+/** The provider the dependencies name: given as such, or the reseller client behind its adapter. */
+export function providerOf(deps: ActivityDependencies): VideoTaskProvider {
+  if (deps.provider) return deps.provider;
+  if (deps.client) return new ResellerProvider(deps.client);
+  throw new TypeError('createActivities: pass `provider` (or the reseller `client`)');
+}
+
+export type { Activities, TaskSnapshot, DownloadVideoInput, WorkerSettings, ProviderSettings } from './types';
 export { DEFAULT_DOWNLOAD_POLICY } from './dependencies';
-export type { ActivityDependencies, DownloadPolicy, SeedanceApi } from './dependencies';
+export type { ActivityDependencies, DownloadPolicy, SeedanceApi, ProviderDependency } from './dependencies';

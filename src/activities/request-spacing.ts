@@ -5,7 +5,7 @@
  * once, and the provider would see a burst that Temporal never dispatched. No process's share
  * exceeds the fleet's rate, so the spacing only undoes such bunching.
  */
-import type { SeedanceApi } from './dependencies';
+import type { VideoTaskProvider } from '../seedance/provider';
 
 export class RequestSpacing {
   private nextAt = 0;
@@ -24,16 +24,29 @@ export class RequestSpacing {
   }
 }
 
-/** `client`, with each call waiting for its turn first. */
-export function spacedClient(client: SeedanceApi, spacing: RequestSpacing): SeedanceApi {
+/** `provider`, with each API call waiting for its turn first. */
+export function spacedProvider(provider: VideoTaskProvider, spacing: RequestSpacing): VideoTaskProvider {
+  const { cancelTask } = provider;
   return {
+    name: provider.name,
+    capabilities: provider.capabilities,
     async createTask(...args) {
       await spacing.turn();
-      return client.createTask(...args);
+      return provider.createTask(...args);
     },
     async getTask(...args) {
       await spacing.turn();
-      return client.getTask(...args);
+      return provider.getTask(...args);
     },
+    ...(cancelTask
+      ? {
+          // cancelTask reads the status, then may DELETE: two requests, two turns.
+          async cancelTask(...args: Parameters<typeof cancelTask>) {
+            await spacing.turn();
+            await spacing.turn();
+            return cancelTask.apply(provider, args);
+          },
+        }
+      : {}),
   };
 }

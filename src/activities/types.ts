@@ -2,7 +2,9 @@
  * What the activities take and return. Type-only for workflow code: workflows import
  * `type Activities` and never the implementations.
  */
-import type { CreateVideoRequest, TaskStatus } from '../seedance/schemas';
+import type { ServiceTier } from '../seedance/models';
+import type { CancelOutcome, ProviderName, TaskStatus, TokenUsage } from '../seedance/provider';
+import type { VideoRequest } from '../seedance/video-request';
 import type { StoredVideo } from '../contract/types';
 
 /**
@@ -17,6 +19,17 @@ export interface TaskSnapshot {
   status: TaskStatus;
   actualDuration: number | null;
   error: string | null;
+  /** The fields below are present only where the provider reports them (ModelArk). */
+  errorCode?: string;
+  resolution?: string;
+  serviceTier?: ServiceTier;
+  /** When the provider expires a task still queued or running. */
+  expiresAtMs?: number;
+  /** Until when the completed task's video URL stays valid. */
+  videoUrlExpiresAtMs?: number;
+  usage?: TokenUsage;
+  /** A completed task also has a last-frame image (the request asked for it). */
+  hasLastFrame?: boolean;
 }
 
 export interface DownloadVideoInput {
@@ -27,6 +40,13 @@ export interface DownloadVideoInput {
    * `x-amz-meta-model`). Absent in schedules from before it was passed.
    */
   model?: string;
+  /** Also store the task's last-frame PNG beside the video (`return_last_frame`). */
+  lastFrame?: boolean;
+}
+
+/** What the stored video comes with: the last frame, when asked for. */
+export interface StoredVideoWithFrame extends StoredVideo {
+  lastFrame?: StoredVideo;
 }
 
 /** What a run asks the worker once, at its start (recorded, so replay sees the same answer). */
@@ -35,12 +55,27 @@ export interface WorkerSettings {
   searchAttributes: boolean;
   /** The queue for activities that call the provider's API, or null for the workflow's own queue. */
   apiTaskQueue: string | null;
+  /** What the configured provider can do (absent in runs recorded before providers existed: the reseller). */
+  provider?: ProviderSettings;
+}
+
+/** The provider facts a run needs; recorded with the worker settings. */
+export interface ProviderSettings {
+  name: ProviderName;
+  /** `cancelRemoteTask` can stop a queued task. */
+  cancel: boolean;
+  /** Creates ask for callbacks: status checks can be sparse, the receiver signals `checkNow`. */
+  callbacks: boolean;
+  /** How long the provider keeps a task's record, from creation. */
+  recordRetentionMs: number;
 }
 
 export interface Activities {
   checkStatus(taskId: string): Promise<TaskSnapshot>;
-  downloadVideo(input: DownloadVideoInput): Promise<StoredVideo>;
-  createVideoTask(request: CreateVideoRequest): Promise<TaskSnapshot>;
+  downloadVideo(input: DownloadVideoInput): Promise<StoredVideoWithFrame>;
+  createVideoTask(request: VideoRequest): Promise<TaskSnapshot>;
+  /** Stops the remote task if it is still queued (providers that can); never removes a started task's record. */
+  cancelRemoteTask(taskId: string): Promise<CancelOutcome>;
   /** Removes what a cancelled download left behind; returns how many partial files it removed. */
   discardPartialDownload(input: DownloadVideoInput): Promise<number>;
   /** Whether the namespace has the Seedance search attributes (upserting unknown ones blocks the workflow). */

@@ -1,13 +1,24 @@
-/** `workerSettings`: what a new run asks the worker once (search attributes, the API queue). */
+/** `workerSettings`: what a new run asks the worker once (search attributes, the API queue, the provider). */
+import type { VideoTaskProvider } from '../seedance/provider';
 import type { WorkerSettings } from './types';
 
 /**
  * @param apiTaskQueue the queue this worker's fleet serves API calls on (`SEEDANCE_API_RPS` set),
  *   or null: then they run on the workflow's own queue.
  * @param searchAttributesSupported the cached search-attribute check of `./search-attributes`.
+ * @param provider the configured provider, whose capabilities the run records.
  */
-export function makeWorkerSettings(apiTaskQueue: string | null, searchAttributesSupported: () => Promise<boolean>) {
+export function makeWorkerSettings(
+  apiTaskQueue: string | null,
+  searchAttributesSupported: () => Promise<boolean>,
+  provider: VideoTaskProvider,
+) {
+  const { cancel, callbacks, recordRetentionMs } = provider.capabilities;
   return async function workerSettings(): Promise<WorkerSettings> {
-    return { searchAttributes: await searchAttributesSupported(), apiTaskQueue };
+    return {
+      searchAttributes: await searchAttributesSupported(),
+      apiTaskQueue,
+      provider: { name: provider.name, cancel, callbacks, recordRetentionMs },
+    };
   };
 }

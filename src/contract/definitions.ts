@@ -4,13 +4,17 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { CancelInput, DownloadProgress, SeedanceVideoStatus } from './types';
+import type { CancelInput, CheckNowInput, DownloadProgress, SeedanceVideoStatus } from './types';
 
 /** Stop polling or downloading at once; the workflow fails with `SeedanceWorkflowCancelled`. */
 export const cancelSignal = defineSignal<[CancelInput?]>('cancel');
 
-/** Check the task's status now instead of at the next scheduled time (e.g. from a webhook receiver). */
-export const checkNowSignal = defineSignal<[]>('checkNow');
+/**
+ * Check the task's status now instead of at the next scheduled time (an operator, or the callback
+ * receiver with what the callback said). A few such checks are made at once; more wait for the
+ * budget to refill (one per minute), so a flood of signals costs a bounded number of reads.
+ */
+export const checkNowSignal = defineSignal<[CheckNowInput?]>('checkNow');
 
 /** Where the workflow is and what it waits for. */
 export const statusQuery = defineQuery<SeedanceVideoStatus>('status');

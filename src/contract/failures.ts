@@ -24,8 +24,10 @@ export interface FailureSpec {
 export const FAILURES = {
   /** The remote task ended `failed`; the message carries the API's `error`. */
   TaskFailed: { type: 'SeedanceTaskFailed', retryable: false, outcome: true },
-  /** The remote task ended `cancelled` (by the provider or its console: no API can cause it). */
+  /** The remote task ended `cancelled` by someone else (the provider, its console, another client). */
   TaskCancelled: { type: 'SeedanceTaskCancelled', retryable: false, outcome: true },
+  /** The provider gave up on the task: still queued or running at its `execution_expires_after` (ModelArk). */
+  TaskExpired: { type: 'SeedanceTaskExpired', retryable: false, outcome: true },
   /** The task outlived the workflow's deadline. */
   TaskTimedOut: { type: 'SeedanceTaskTimedOut', retryable: false, outcome: true },
   /** Our own `cancel` signal stopped the workflow. */
@@ -34,6 +36,8 @@ export const FAILURES = {
   InvalidInput: { type: 'SeedanceInvalidInput', retryable: false },
   /** The API refused the request as invalid (400), or our schema refused it before sending. */
   InvalidRequest: { type: 'SeedanceInvalidRequest', retryable: false },
+  /** The provider refused the prompt or an image as sensitive content (ModelArk `*SensitiveContentDetected*`). */
+  ContentRefused: { type: 'SeedanceContentRefused', retryable: false },
   /** 401: the worker's API key is missing or wrong. */
   Unauthorized: { type: 'SeedanceUnauthorized', retryable: false },
   /** 403 from the API. */

@@ -3,8 +3,9 @@
  * --input` and read with `temporal workflow query --type status`.
  *
  * ## Five words for "status"
- * - {@link TaskStatus}: the remote task's status as the API reports it (`queued`, `processing`,
- *   `completed`, `failed`, `cancelled`).
+ * - {@link TaskStatus}: the remote task's status in the package's words, whichever provider runs
+ *   (`queued`, `processing`, `completed`, `failed`, `cancelled`, `expired`; ModelArk's `running`
+ *   is `processing` and its `succeeded` is `completed`).
  * - {@link WorkflowPhase}: what the workflow is doing (`checking`, `waiting`, `downloading`) or how
  *   it ended.
  * - {@link SeedanceStatusValue}: the `SeedanceStatus` search attribute: the remote status while the
@@ -14,13 +15,17 @@
  *   checks, next check, download progress).
  * - `SeedanceVideoResult.status`: always `completed`; any other end is a typed failure.
  */
-import type { CreateVideoRequest, TaskStatus } from '../seedance/schemas';
+import type { CancelOutcome, TaskStatus, TokenUsage } from '../seedance/provider';
 import type { ServiceTier } from '../seedance/models';
+import type { VideoRequest } from '../seedance/video-request';
 
-export type { CreateVideoRequest, ServiceTier, TaskStatus };
+export type { CancelOutcome, ServiceTier, TaskStatus, TokenUsage, VideoRequest };
+
+/** The create request of `generateSeedanceVideo` (an older name of {@link VideoRequest}). */
+export type CreateVideoRequest = VideoRequest;
 
 export interface AwaitSeedanceVideoInput {
-  /** The Seedance task id, e.g. `video_abc123def456`. */
+  /** The Seedance task id, e.g. `video_abc123def456` (reseller) or `cgt-20251009163014-wfnnx` (ModelArk). */
   taskId: string;
   /** The model, if known; learned from the first status check otherwise. */
   model?: string;
@@ -36,7 +41,7 @@ export interface AwaitSeedanceVideoInput {
 }
 
 export interface GenerateSeedanceVideoInput {
-  request: CreateVideoRequest;
+  request: VideoRequest;
   /** @default `<taskId>.mp4` */
   fileName?: string;
   /** @default '6h' */
@@ -60,6 +65,10 @@ export interface SeedanceVideoResult {
   video: StoredVideo;
   /** Status checks made. */
   checks: number;
+  /** Tokens the video cost, where the provider reports them (ModelArk). */
+  usage?: TokenUsage;
+  /** The last frame as a PNG beside the video, when the request asked for it (`return_last_frame`). */
+  lastFrame?: StoredVideo;
 }
 
 /** What the workflow is doing, or how it ended. */
@@ -67,7 +76,7 @@ export type WorkflowPhase = 'checking' | 'waiting' | 'downloading' | 'completed'
 
 /** The `SeedanceStatus` search attribute's values: the remote status while the task runs, then ours. */
 export type SeedanceStatusValue =
-  'queued' | 'processing' | 'downloading' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
+  'queued' | 'processing' | 'downloading' | 'completed' | 'failed' | 'cancelled' | 'expired' | 'timed_out';
 
 /** The `status` query's answer. */
 export interface SeedanceVideoStatus {
@@ -81,11 +90,38 @@ export interface SeedanceVideoStatus {
   /** ISO timestamp. */
   nextCheckAt: string | null;
   download?: DownloadProgress;
+  /** After a cancel: whether the remote task was stopped too (providers that can cancel: ModelArk). */
+  remoteCancel?: RemoteCancelReport;
 }
 
 /** The `cancel` signal's argument. */
 export interface CancelInput {
   reason?: string;
+}
+
+/**
+ * What a cancel did to the remote task: `cancelled` when the provider stopped it while queued
+ * (nothing rendered, nothing billed); otherwise `status` says why not (`processing`: it was
+ * already rendering; `completed`: it had finished). `attempted` is false when the provider has no
+ * cancel, or the task had already started, so no request was sent.
+ */
+export interface RemoteCancelReport extends CancelOutcome {
+  taskId: string | null;
+  attempted: boolean;
+}
+
+/**
+ * The `checkNow` signal's optional argument. A callback receiver passes what the callback said;
+ * it is only a hint: the workflow confirms with a status read, and spends at most a few reads on
+ * hints that turn out wrong.
+ */
+export interface CheckNowInput {
+  /** Who asks: `callback` from the receiver; anything else is treated as an operator. */
+  source?: string;
+  /** The task the callback was about; a hint for another task is ignored. */
+  taskId?: string;
+  /** The status the callback reported; a hint of `queued` or `processing` causes no read. */
+  status?: TaskStatus;
 }
 
 /** How far a download is: sent by `downloadVideo` to its workflow, shown by the `status` query. */

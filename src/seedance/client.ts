@@ -17,7 +17,7 @@ import {
   createVideoRequestSchema,
   taskIdSchema,
   taskSchema,
-  type CreateVideoRequest,
+  type ResellerCreateRequest,
   type SeedanceTask,
 } from './schemas';
 
@@ -78,7 +78,7 @@ export class SeedanceClient {
    * `SeedanceInvalidRequestError` without any network traffic. There is no idempotency key: a
    * `SeedanceNetworkError` with `sent: true` or a `SeedanceTimeoutError` means a task may exist.
    */
-  async createTask(input: CreateVideoRequest, options: RequestOptions = {}): Promise<SeedanceTask> {
+  async createTask(input: ResellerCreateRequest, options: RequestOptions = {}): Promise<SeedanceTask> {
     const parsed = createVideoRequestSchema.safeParse(input);
     if (!parsed.success) {
       throw new SeedanceInvalidRequestError(`The create request is invalid: ${describeIssues(parsed.error.issues)}`);

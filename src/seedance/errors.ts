@@ -10,6 +10,7 @@ import { FAILURES, type FailureKind } from '../contract/failures';
 type ClientFailureKind = Extract<
   FailureKind,
   | 'InvalidRequest'
+  | 'ContentRefused'
   | 'Unauthorized'
   | 'Forbidden'
   | 'TaskNotFound'
@@ -46,6 +47,12 @@ export abstract class SeedanceError extends Error {
 export class SeedanceInvalidRequestError extends SeedanceError {
   readonly code = FAILURES.InvalidRequest.type;
   readonly retryable = FAILURES.InvalidRequest.retryable;
+}
+
+/** The provider refused the prompt or an image as sensitive content (ModelArk `*SensitiveContentDetected*`). */
+export class SeedanceContentRefusedError extends SeedanceError {
+  readonly code = FAILURES.ContentRefused.type;
+  readonly retryable = FAILURES.ContentRefused.retryable;
 }
 
 /** 401: missing or wrong API key. */

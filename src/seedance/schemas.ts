@@ -9,8 +9,9 @@ import { z } from 'zod';
 export const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 export const taskIdSchema = z.string().regex(TASK_ID_PATTERN, 'a task id is 1-128 letters, digits, "_" or "-"');
 
-export const TASK_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+/** The reseller's statuses (a subset of the package's `TaskStatus`: it has no `expired`). */
+export const RESELLER_TASK_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
+export type ResellerTaskStatus = (typeof RESELLER_TASK_STATUSES)[number];
 
 export const ratioSchema = z.enum(['16:9', '4:3', '1:1', '3:4', '9:16', '21:9', 'adaptive']);
 
@@ -67,7 +68,8 @@ export const createVideoRequestSchema = z
   })
   .strict();
 
-export type CreateVideoRequest = z.infer<typeof createVideoRequestSchema>;
+/** The reseller's create request (`POST /v1/seedance/videos`). */
+export type ResellerCreateRequest = z.infer<typeof createVideoRequestSchema>;
 
 const unixSeconds = z.number().int().nonnegative();
 
@@ -77,7 +79,7 @@ export const taskSchema = z.object({
   object: z.literal('video').optional(),
   created: unixSeconds,
   model: z.string().min(1),
-  status: z.enum(TASK_STATUSES),
+  status: z.enum(RESELLER_TASK_STATUSES),
   video_url: z.string().nullish(),
   actualDuration: z.number().nonnegative().nullish(),
   error: z.string().nullish(),

@@ -1,11 +1,11 @@
 /** The create endpoint's body: read with a size cap, parsed as JSON, validated like the real API. */
 import type * as http from 'node:http';
-import { createVideoRequestSchema, type CreateVideoRequest } from '../seedance/schemas';
+import { createVideoRequestSchema, type ResellerCreateRequest } from '../seedance/schemas';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export type CreateRequestReading =
-  { ok: true; request: CreateVideoRequest } | { ok: false; status: 400 | 413; message: string };
+  { ok: true; request: ResellerCreateRequest } | { ok: false; status: 400 | 413; message: string };
 
 export async function readCreateRequest(req: http.IncomingMessage): Promise<CreateRequestReading> {
   const body = await readBody(req, MAX_BODY_BYTES);

@@ -3,7 +3,7 @@
  * gives the body writers waits that end early when the connection closes.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { CreateVideoRequest } from '../seedance/schemas';
+import type { ResellerCreateRequest } from '../seedance/schemas';
 import type { FaultKind } from './faults';
 
 export type RequestKind = 'create' | 'status' | 'video' | 'other';
@@ -28,7 +28,7 @@ export interface RequestLogEntry {
   /** The injected fault this request took, if any. */
   fault?: FaultKind;
   /** A create's body as accepted, so a test can count creates per request (the API has no idempotency key). */
-  createRequest?: CreateVideoRequest;
+  createRequest?: ResellerCreateRequest;
   /** Whether the whole response was sent (false when a fault or the client cut it short). */
   complete: boolean;
 }

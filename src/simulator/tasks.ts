@@ -1,7 +1,7 @@
 /** Simulated tasks: what the status endpoint reports at a given clock time, and their JSON shape. */
 import { randomBytes } from 'node:crypto';
 import type { ServiceTier } from '../seedance/models';
-import type { TaskStatus } from '../seedance/schemas';
+import type { ResellerTaskStatus as TaskStatus } from '../seedance/schemas';
 import type { TaskTiming } from './profiles';
 
 export type TaskOutcome = 'completed' | 'failed' | 'cancelled';

@@ -7,7 +7,7 @@
  */
 import { ActivityFailure, ApplicationFailure, log, setCurrentDetails, sleep } from '@temporalio/workflow';
 import type { TaskSnapshot } from '../activities/types';
-import type { CreateVideoRequest } from '../seedance/schemas';
+import type { VideoRequest } from '../seedance/video-request';
 import { FailureType } from '../contract/failures';
 import { createVideoTask } from './activity-options';
 import { nonRetryable } from './failure';
@@ -16,7 +16,7 @@ const MAX_CREATE_ATTEMPTS = 5;
 const BACKOFF_MS = [5_000, 15_000, 30_000, 60_000];
 
 /** Creates the task; `taskQueue` is where API calls go (default: the workflow's own queue). */
-export async function createTaskOnce(request: CreateVideoRequest, taskQueue?: string): Promise<TaskSnapshot> {
+export async function createTaskOnce(request: VideoRequest, taskQueue?: string): Promise<TaskSnapshot> {
   for (let attempt = 1; ; attempt++) {
     setCurrentDetails(`Creating a ${request.model} task (attempt ${attempt})`);
     try {

@@ -2,7 +2,8 @@
  * Validation of workflow input. Runs inside the workflow, so a bad input fails the workflow at once
  * with `SeedanceInvalidInput` before any activity (and before any paid request).
  */
-import { createVideoRequestSchema, TASK_ID_PATTERN, type CreateVideoRequest } from '../seedance/schemas';
+import { TASK_ID_PATTERN } from '../seedance/schemas';
+import { videoRequestSchema, type VideoRequest } from '../seedance/video-request';
 import type { ServiceTier } from '../seedance/models';
 import { checkFileName, defaultFileName } from '../storage/file-name';
 import { FailureType } from '../contract/failures';
@@ -19,7 +20,7 @@ export interface ParsedAwaitInput {
 }
 
 export interface ParsedGenerateInput {
-  request: CreateVideoRequest;
+  request: VideoRequest;
   fileName: string | undefined;
   deadlineMs: number;
 }
@@ -72,7 +73,7 @@ export function parseAwaitInput(input: AwaitSeedanceVideoInput): ParsedAwaitInpu
 
 export function parseGenerateInput(input: GenerateSeedanceVideoInput): ParsedGenerateInput {
   const raw = requireObject(input, 'the input');
-  const request = createVideoRequestSchema.safeParse(raw.request);
+  const request = videoRequestSchema.safeParse(raw.request);
   if (!request.success) {
     const problems = request.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`);
     invalid(`request is not a valid Seedance create request: ${problems.join('; ')}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RequestSpacing, spacedClient } from '../../src/activities/request-spacing';
-import type { SeedanceApi } from '../../src/activities/dependencies';
+import { RequestSpacing, spacedProvider } from '../../src/activities/request-spacing';
+import type { VideoTaskProvider } from '../../src/seedance/provider';
 
 describe('RequestSpacing', () => {
   it('lets requests that arrive together out one gap apart, in arrival order', async () => {
@@ -21,13 +21,15 @@ describe('RequestSpacing', () => {
     expect(Date.now() - t0).toBeLessThan(10);
   });
 
-  it('spaces both calls of a client, which still answer as the client does', async () => {
+  it('spaces both calls of a provider, which still answer as the provider does', async () => {
     const calls: string[] = [];
     const inner = {
+      name: 'reseller',
+      capabilities: { cancel: false, callbacks: false, recordRetentionMs: 1 },
       createTask: async () => (calls.push('create'), { id: 'video_1' }),
       getTask: async (id: string) => (calls.push(`get ${id}`), { id }),
-    } as unknown as SeedanceApi;
-    const client = spacedClient(inner, new RequestSpacing(30));
+    } as unknown as VideoTaskProvider;
+    const client = spacedProvider(inner, new RequestSpacing(30));
     const t0 = Date.now();
     const answers = await Promise.all([client.createTask({} as never), client.getTask('video_1')]);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(25);

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { toSnapshot } from '../../src/activities/snapshot';
+import { toSnapshot as snapshotOf } from '../../src/activities/snapshot';
+import { fromResellerTask } from '../../src/seedance/reseller-provider';
 import { SeedanceInvalidResponseError } from '../../src/seedance/errors';
 import type { SeedanceTask } from '../../src/seedance/schemas';
 
 const SIGNED_URL = 'https://files.example.com/video_abc123def456.mp4?X-Amz-Signature=s3cr3t-signature';
+
+/** The reseller's task through its adapter, as the activities see it. */
+const toSnapshot = (task: SeedanceTask) => snapshotOf(fromResellerTask(task));
 
 const base: SeedanceTask = {
   id: 'video_abc123def456',
@@ -33,6 +37,8 @@ describe('toSnapshot', () => {
     expect(JSON.stringify(snapshot)).not.toContain('s3cr3t-signature');
     expect(JSON.stringify(snapshot)).not.toContain('files.example.com');
     expect(snapshot).toMatchObject({ status: 'completed', actualDuration: 7.2, error: null });
+    // The reseller's URLs live one day from creation.
+    expect(snapshot.videoUrlExpiresAtMs).toBe(1_761_635_478_000 + 24 * 3600_000);
   });
 
   it.each([
@@ -42,7 +48,7 @@ describe('toSnapshot', () => {
   ])('refuses a completed task whose video_url is %s, as an invalid (retryable) response', (_, videoUrl) => {
     const task = { ...base, status: 'completed' as const, video_url: videoUrl };
     expect(() => toSnapshot(task)).toThrow(SeedanceInvalidResponseError);
-    expect(() => toSnapshot(task)).toThrow(/video_abc123def456 is completed but its status carries no video_url/);
+    expect(() => toSnapshot(task)).toThrow(/video_abc123def456 is completed but its status carries no video URL/);
   });
 
   it("keeps the API's error of a failed task", () => {

@@ -7,6 +7,7 @@ import type { Info } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { DownloadPolicy } from '../../src/activities/dependencies';
+import { ResellerProvider } from '../../src/seedance/reseller-provider';
 import { makeDownloadVideo } from '../../src/activities/download-video';
 import type { Checkpoint } from '../../src/storage/partial-file';
 import { VideoUrlCache } from '../../src/activities/video-url-cache';
@@ -47,7 +48,10 @@ export interface ActivityRunner {
  */
 export function activityRunner(sim: Simulator, storage: VideoStorage, policy: Partial<DownloadPolicy>): ActivityRunner {
   const client = new SeedanceClient({ apiKey: SIM_KEY, baseUrl: sim.url, timeoutMs: 5_000 });
-  const downloadVideo = makeDownloadVideo(client, storage, new VideoUrlCache(), { allowPrivateUrls: true, ...policy });
+  const downloadVideo = makeDownloadVideo(new ResellerProvider(client), storage, new VideoUrlCache(), {
+    allowPrivateUrls: true,
+    ...policy,
+  });
   return {
     attempt(input, info = {}) {
       const env = new MockActivityEnvironment(

@@ -18,6 +18,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ResellerProvider } from '../../src/seedance/reseller-provider';
 import { makeDownloadVideo } from '../../src/activities/download-video';
 import type { DownloadPolicy, SeedanceApi } from '../../src/activities/dependencies';
 import { VideoUrlCache } from '../../src/activities/video-url-cache';
@@ -258,7 +259,12 @@ describe('25: hostile video URLs and file names at the activity, before any conn
     policy: Partial<DownloadPolicy>,
     fileName = 'clip.mp4',
   ): Promise<ApplicationFailure> {
-    const downloadVideo = makeDownloadVideo(statusApi(videoUrl), storage, new VideoUrlCache(), policy);
+    const downloadVideo = makeDownloadVideo(
+      new ResellerProvider(statusApi(videoUrl)),
+      storage,
+      new VideoUrlCache(),
+      policy,
+    );
     const mock = new MockActivityEnvironment({ activityType: 'downloadVideo' }, { logger: new DefaultLogger('ERROR') });
     const error = await rejection(mock.run(downloadVideo, { taskId: 'video_hostile_1', fileName }));
     expect(error).toBeInstanceOf(ApplicationFailure);
