@@ -27,6 +27,7 @@ const WORKFLOW_IMPORTS = [
   '../storage/file-name',
   './activity-options',
   './carried-state',
+  './check-now-budget',
   './child',
   './create-task',
   './failure',

@@ -72,8 +72,19 @@ export function isKnownModel(model: string): model is SeedanceModel {
   return (SEEDANCE_MODELS as readonly string[]).includes(model);
 }
 
-export function timingFor(model: string | undefined, serviceTier: ServiceTier = 'default'): ModelTiming {
+/**
+ * The timing of a task: by the reseller's model name (which carries the resolution), else by the
+ * resolution a provider reports apart from the model (ModelArk's `seedance-1-5-pro-251215` at
+ * `720p` is timed as `seedance_1_5_pro_720p`), else the conservative default.
+ */
+export function timingFor(
+  model: string | undefined,
+  serviceTier: ServiceTier = 'default',
+  resolution?: string,
+): ModelTiming {
   if (serviceTier === 'flex') return FLEX_TIMING;
   if (model !== undefined && isKnownModel(model)) return MODEL_TIMINGS[model];
+  const byResolution = resolution === undefined ? undefined : `seedance_1_5_pro_${resolution}`;
+  if (byResolution !== undefined && isKnownModel(byResolution)) return MODEL_TIMINGS[byResolution];
   return UNKNOWN_MODEL_TIMING;
 }

@@ -49,6 +49,14 @@ export const { downloadVideo } = proxyActivities<Activities>({
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
+// After a cancel, in a non-cancellable scope: a status read and at most one DELETE. Short; a
+// failure only means the remote task runs on, which the cancel's report then says.
+export const { cancelRemoteTask } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_TYPES] },
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+});
+
 // Cleanup after a cancelled download, run in a non-cancellable scope: short, idempotent.
 export const { discardPartialDownload } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',

@@ -1,3 +1,4 @@
+import type { ProviderSettings } from '../activities/types';
 import type { TaskStatus } from '../contract/types';
 
 /**
@@ -13,6 +14,10 @@ export interface CarriedState {
   searchAttributes: boolean;
   /** Where API calls go (absent in runs started before the API queue existed: the workflow's queue). */
   apiTaskQueue?: string | null;
+  /** The provider's capabilities, as the first run recorded them (absent: the reseller, before providers). */
+  provider?: ProviderSettings;
+  /** The task's resolution where the provider reports it apart from the model (the schedule's timing). */
+  resolution?: string;
   lastCheckedAtMs: number | null;
   /** The last status seen, so the `status` query shows it before the new run's first check. */
   remoteStatus?: TaskStatus | null;

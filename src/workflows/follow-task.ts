@@ -15,12 +15,13 @@ import {
   patched,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { TaskSnapshot } from '../activities/types';
+import type { ProviderSettings, StoredVideoWithFrame, TaskSnapshot } from '../activities/types';
 import { RETENTION_MS, type ServiceTier } from '../seedance/models';
 import { defaultFileName } from '../storage/file-name';
-import type { SeedanceVideoResult, StoredVideo } from '../contract/types';
+import type { RemoteCancelReport, SeedanceVideoResult } from '../contract/types';
 import {
   API_TASK_QUEUE_PATCH,
+  cancelRemoteTask,
   checkStatus,
   discardPartialDownload,
   downloadVideo,
@@ -28,11 +29,15 @@ import {
   workerSettings,
 } from './activity-options';
 import type { CarriedState } from './carried-state';
+import { CheckNowBudget } from './check-now-budget';
 import { RunFace } from './run-face';
-import { deadlineAtMs, nextCheckDelayMs } from './schedule';
+import { nextCheckDelayMs, taskDeadlineAtMs } from './schedule';
 
 /** patched() id: the cleanup activity after a cancelled download (added after v0.1.0 histories). */
 export const DISCARD_PARTIALS_ON_CANCEL = 'discard-partials-on-cancel';
+
+/** patched() id: `checkNow` signals wake the run only within a budget (added after v0.1.1 histories). */
+export const CHECK_NOW_BUDGET_PATCH = 'check-now-budget';
 
 /**
  * Above this many history events the run continues as new, whatever the server suggests. One check
@@ -48,6 +53,8 @@ export interface FollowOptions {
   fileName?: string | undefined;
   serviceTier: ServiceTier;
   deadlineMs: number;
+  /** The input named the deadline; otherwise a provider's own expiry of the task sets it. */
+  deadlineExplicit?: boolean;
   /** Creates the task first (generate); its snapshot counts as the first check. */
   create?: (apiTaskQueue: string | undefined) => Promise<TaskSnapshot>;
   /** State from the previous run, after continue-as-new. */
@@ -61,7 +68,11 @@ export interface FollowOptions {
 /** Follows the task until its video is stored, or a typed failure. */
 export async function followTask(options: FollowOptions): Promise<SeedanceVideoResult> {
   const face = new RunFace(options.taskId ?? null, options.model ?? null, options.carried);
-  return face.run(() => new TaskFollower(options, face).follow());
+  const follower = new TaskFollower(options, face);
+  return face.run(
+    () => follower.follow(),
+    () => follower.cancelRemote(),
+  );
 }
 
 class TaskFollower {
@@ -74,6 +85,10 @@ class TaskFollower {
   private checksThisRun = 0;
   /** Where API calls go: null for the workflow's own queue; undefined in runs from before the patch. */
   private apiTaskQueue: string | null | undefined;
+  /** What the provider can do; undefined in runs recorded before providers (the reseller). */
+  private provider: ProviderSettings | undefined;
+  /** The task's resolution, where the provider reports it apart from the model (ModelArk). */
+  private resolution: string | undefined;
 
   constructor(
     private readonly options: FollowOptions,
@@ -84,11 +99,14 @@ class TaskFollower {
       this.createdMs = options.carried.createdMs;
       this.deadlineAt = options.carried.deadlineAtMs;
       this.apiTaskQueue = options.carried.apiTaskQueue;
+      this.provider = options.carried.provider;
+      this.resolution = options.carried.resolution;
     }
   }
 
   async follow(): Promise<SeedanceVideoResult> {
     const { carried, create } = this.options;
+    if (patched(CHECK_NOW_BUDGET_PATCH)) this.face.limitCheckNow(new CheckNowBudget(Date.now()));
     if (!carried) await this.askWorker();
     let snapshot: TaskSnapshot | undefined;
     if (create) {
@@ -103,6 +121,7 @@ class TaskFollower {
       if (snapshot?.status === 'completed') return this.download(snapshot);
       if (snapshot?.status === 'failed') this.face.failWithRemoteFailure(snapshot);
       if (snapshot?.status === 'cancelled') this.face.failWithRemoteCancel(snapshot);
+      if (snapshot?.status === 'expired') this.face.failWithRemoteExpiry(snapshot);
       if (Date.now() >= this.deadlineAt) this.failAtDeadline();
       await this.continueAsNewIfLong();
       await this.waitForNextCheck();
@@ -113,9 +132,16 @@ class TaskFollower {
 
   private record(snapshot: TaskSnapshot): void {
     this.lastSnapshot = snapshot;
+    if (snapshot.resolution) this.resolution = snapshot.resolution;
     if (this.createdMs === undefined) {
       this.createdMs = snapshot.createdMs;
-      this.deadlineAt = deadlineAtMs(snapshot.createdMs, this.options.deadlineMs);
+      this.deadlineAt = taskDeadlineAtMs({
+        createdMs: snapshot.createdMs,
+        deadlineMs: this.options.deadlineMs,
+        deadlineExplicit: this.options.deadlineExplicit ?? false,
+        retentionMs: this.provider?.recordRetentionMs,
+        expiresAtMs: snapshot.expiresAtMs,
+      });
     }
     this.face.record(snapshot);
   }
@@ -153,7 +179,9 @@ class TaskFollower {
     const delay = nextCheckDelayMs({
       taskId: this.taskId,
       model: this.face.model,
-      serviceTier: this.options.serviceTier,
+      serviceTier: this.lastSnapshot?.serviceTier ?? this.options.serviceTier,
+      ...(this.resolution ? { resolution: this.resolution } : {}),
+      ...(this.provider?.callbacks ? { callbacks: true } : {}),
       createdMs: this.createdMs ?? now,
       nowMs: now,
       checks: this.face.checks,
@@ -168,11 +196,16 @@ class TaskFollower {
   }
 
   private async download(snapshot: TaskSnapshot): Promise<SeedanceVideoResult> {
-    const input = { taskId: snapshot.taskId, fileName: this.fileName, model: snapshot.model };
+    const input = {
+      taskId: snapshot.taskId,
+      fileName: this.fileName,
+      model: snapshot.model,
+      ...(snapshot.hasLastFrame ? { lastFrame: true } : {}),
+    };
     this.face.downloading(input.taskId, input.fileName);
-    // The signed URL expires with the task, one day after creation: retrying longer is pointless.
-    const untilExpiry = snapshot.createdMs + RETENTION_MS - Date.now();
-    let video: StoredVideo;
+    // Retrying past the signed URL's expiry is pointless (reseller: one day after creation).
+    const untilExpiry = (snapshot.videoUrlExpiresAtMs ?? snapshot.createdMs + RETENTION_MS) - Date.now();
+    let video: StoredVideoWithFrame;
     try {
       video = await downloadVideo.executeWithOptions(
         {
@@ -197,16 +230,42 @@ class TaskFollower {
       }
       throw error;
     }
-    this.face.stored(video);
+    const { lastFrame, ...stored } = video;
+    this.face.stored(stored);
     log.info('video stored', { taskId: snapshot.taskId, uri: video.uri, bytes: video.bytes, sha256: video.sha256 });
     return {
       taskId: snapshot.taskId,
       model: snapshot.model,
       status: 'completed',
       actualDuration: snapshot.actualDuration,
-      video,
+      video: stored,
       checks: this.face.checks,
+      ...(snapshot.usage ? { usage: snapshot.usage } : {}),
+      ...(lastFrame ? { lastFrame } : {}),
     };
+  }
+
+  /**
+   * After a cancel: stops the remote task where the provider can, only while it is queued (a
+   * DELETE of a started or finished ModelArk task is refused or removes its record). Nothing is
+   * sent when this run last saw the task rendering or done; the report says so.
+   */
+  async cancelRemote(): Promise<RemoteCancelReport | undefined> {
+    if (!this.provider?.cancel) return undefined;
+    const taskId = this.taskId === '' ? null : this.taskId;
+    const last = this.lastSnapshot?.status ?? this.face.remoteStatus;
+    if (taskId === null) return { taskId, attempted: false, cancelled: false, status: null };
+    if (last !== null && last !== 'queued') return { taskId, attempted: false, cancelled: false, status: last };
+    try {
+      const outcome = await cancelRemoteTask.executeWithOptions(
+        { summary: `Cancel remote task ${taskId} if still queued`, ...this.apiQueueOption() },
+        [taskId],
+      );
+      return { taskId, attempted: true, ...outcome };
+    } catch (error) {
+      log.warn('remote cancel failed', { taskId, error: error instanceof Error ? error.message : 'unknown' });
+      return { taskId, attempted: true, cancelled: false, status: null };
+    }
   }
 
   private failAtDeadline(): never {
@@ -219,6 +278,7 @@ class TaskFollower {
       const settings = await workerSettings();
       this.face.useSearchAttributes(settings.searchAttributes);
       this.apiTaskQueue = settings.apiTaskQueue;
+      this.provider = settings.provider;
     } else {
       this.face.useSearchAttributes(await searchAttributesSupported());
     }
@@ -252,6 +312,8 @@ class TaskFollower {
       lastCheckedAtMs: face.lastCheckedAtMs,
       remoteStatus: face.remoteStatus,
       ...(this.apiTaskQueue !== undefined ? { apiTaskQueue: this.apiTaskQueue } : {}),
+      ...(this.provider ? { provider: this.provider } : {}),
+      ...(this.resolution ? { resolution: this.resolution } : {}),
     };
     log.info('continuing as new', { taskId: this.taskId, historyLength: info.historyLength, checks: state.checks });
     await this.options.continueWith(state);

@@ -17,12 +17,15 @@ export interface ParsedAwaitInput {
   fileName: string;
   serviceTier: ServiceTier;
   deadlineMs: number;
+  /** Whether the input gave a deadline (otherwise a provider's own expiry may set it). */
+  deadlineExplicit: boolean;
 }
 
 export interface ParsedGenerateInput {
   request: VideoRequest;
   fileName: string | undefined;
   deadlineMs: number;
+  deadlineExplicit: boolean;
 }
 
 function invalid(message: string): never {
@@ -68,6 +71,7 @@ export function parseAwaitInput(input: AwaitSeedanceVideoInput): ParsedAwaitInpu
     fileName: parseFileName(raw.fileName) ?? defaultFileName(taskId),
     serviceTier: (serviceTier as ServiceTier | undefined) ?? 'default',
     deadlineMs: parseDeadline(raw.deadline),
+    deadlineExplicit: raw.deadline !== undefined && raw.deadline !== null,
   };
 }
 
@@ -78,5 +82,10 @@ export function parseGenerateInput(input: GenerateSeedanceVideoInput): ParsedGen
     const problems = request.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`);
     invalid(`request is not a valid Seedance create request: ${problems.join('; ')}`);
   }
-  return { request: request.data, fileName: parseFileName(raw.fileName), deadlineMs: parseDeadline(raw.deadline) };
+  return {
+    request: request.data,
+    fileName: parseFileName(raw.fileName),
+    deadlineMs: parseDeadline(raw.deadline),
+    deadlineExplicit: raw.deadline !== undefined && raw.deadline !== null,
+  };
 }

@@ -31,8 +31,16 @@ import {
   downloadProgressSignal,
   statusQuery,
 } from '../contract/definitions';
-import type { SeedanceStatusValue, SeedanceVideoStatus, StoredVideo, TaskStatus } from '../contract/types';
+import type {
+  CheckNowInput,
+  RemoteCancelReport,
+  SeedanceStatusValue,
+  SeedanceVideoStatus,
+  StoredVideo,
+  TaskStatus,
+} from '../contract/types';
 import type { CarriedState } from './carried-state';
+import type { CheckNowBudget } from './check-now-budget';
 
 export class RunFace {
   private readonly status: SeedanceVideoStatus;
@@ -40,6 +48,8 @@ export class RunFace {
   private cancelReason: string | undefined;
   private checkNow = false;
   private upserts = false;
+  /** Bounds the reads `checkNow` signals cause (runs recorded before the budget have none). */
+  private checkNowBudget: CheckNowBudget | undefined;
 
   constructor(taskId: string | null, model: string | null, carried?: CarriedState) {
     this.status = {
@@ -52,9 +62,7 @@ export class RunFace {
       nextCheckAt: null,
     };
     setHandler(statusQuery, () => this.status);
-    setHandler(checkNowSignal, () => {
-      this.checkNow = true;
-    });
+    setHandler(checkNowSignal, (input) => this.onCheckNow(input));
     setHandler(cancelSignal, (input) => {
       if (this.cancelReason !== undefined) return;
       this.cancelReason = boundedReason(input?.reason);
@@ -104,6 +112,24 @@ export class RunFace {
   /** A cancel (signal or request) arrived: the next `await` in the run's scope ends it. */
   get cancelRequested(): boolean {
     return this.scope.consideredCancelled;
+  }
+
+  /** From now on, `checkNow` signals wake the run only within this budget. */
+  limitCheckNow(budget: CheckNowBudget): void {
+    this.checkNowBudget = budget;
+  }
+
+  private onCheckNow(input: CheckNowInput | undefined): void {
+    const hint = typeof input === 'object' && input !== null ? input : undefined;
+    if (!this.checkNowBudget) {
+      this.checkNow = true;
+      return;
+    }
+    // Only a waiting run can be woken; a signal during a check or a download is spent on nothing.
+    if (this.status.phase !== 'waiting') return;
+    const verdict = this.checkNowBudget.consider(hint, this.status.taskId, Date.now());
+    if (verdict === 'check') this.checkNow = true;
+    else log.info('checkNow ignored', { taskId: this.status.taskId, why: verdict, source: hint?.source ?? 'operator' });
   }
 
   useSearchAttributes(supported: boolean): void {
@@ -169,9 +195,27 @@ export class RunFace {
   failWithRemoteFailure(snapshot: TaskSnapshot): never {
     this.status.phase = 'failed';
     this.upsert('failed');
-    const message = `Seedance task ${snapshot.taskId} failed: ${snapshot.error ?? 'no error message'}`;
+    const code = snapshot.errorCode ? ` (${snapshot.errorCode})` : '';
+    const message = `Seedance task ${snapshot.taskId} failed: ${snapshot.error ?? 'no error message'}${code}`;
     setCurrentDetails(message);
-    throw nonRetryable(FailureType.TaskFailed, message, { taskId: snapshot.taskId, error: snapshot.error });
+    throw nonRetryable(FailureType.TaskFailed, message, {
+      taskId: snapshot.taskId,
+      error: snapshot.error,
+      ...(snapshot.errorCode ? { code: snapshot.errorCode } : {}),
+    });
+  }
+
+  failWithRemoteExpiry(snapshot: TaskSnapshot): never {
+    this.status.phase = 'failed';
+    this.upsert('expired');
+    const why = snapshot.error ?? 'still queued or running at its expiry time';
+    const message = `Seedance task ${snapshot.taskId} expired: ${why}`;
+    setCurrentDetails(message);
+    throw nonRetryable(FailureType.TaskExpired, message, {
+      taskId: snapshot.taskId,
+      error: snapshot.error,
+      ...(snapshot.errorCode ? { code: snapshot.errorCode } : {}),
+    });
   }
 
   failWithRemoteCancel(snapshot: TaskSnapshot): never {
@@ -196,19 +240,23 @@ export class RunFace {
   /**
    * Runs `body` in the cancellable scope and turns its end into the workflow's outcome: our
    * `cancel` signal becomes `SeedanceWorkflowCancelled`, a workflow cancel request stays a
-   * cancellation (the run ends Canceled), activity failures keep their type.
+   * cancellation (the run ends Canceled), activity failures keep their type. On a cancel,
+   * `cancelRemote` (if given) stops the remote task where the provider can, outside the cancelled
+   * scope; what it did goes into the failure's details, the `status` query and the current details.
    */
-  async run<T>(body: () => Promise<T>): Promise<T> {
+  async run<T>(body: () => Promise<T>, cancelRemote?: () => Promise<RemoteCancelReport | undefined>): Promise<T> {
     try {
       return await this.scope.run(body);
     } catch (error) {
       // Not an end: the next run takes over, and this run's `status` answers no more queries.
       if (error instanceof ContinueAsNew) throw error;
       if (isCancellation(error)) {
-        this.cancelled();
+        const remote = cancelRemote ? await CancellationScope.nonCancellable(cancelRemote) : undefined;
+        this.cancelled(remote);
         if (this.cancelReason !== undefined && !CancellationScope.current().consideredCancelled) {
           throw nonRetryable(FailureType.WorkflowCancelled, `cancelled by signal: ${this.cancelReason}`, {
             reason: this.cancelReason,
+            ...(remote ? { remoteTask: remote } : {}),
           });
         }
         throw error;
@@ -218,10 +266,13 @@ export class RunFace {
     }
   }
 
-  private cancelled(): void {
+  private cancelled(remote: RemoteCancelReport | undefined): void {
     this.status.phase = 'cancelled';
+    if (remote) this.status.remoteCancel = remote;
     this.upsert('cancelled');
-    setCurrentDetails(`Cancelled${this.cancelReason ? `: ${this.cancelReason}` : ''}`);
+    const remoteWords = remote ? `; ${describeRemoteCancel(remote)}` : '';
+    setCurrentDetails(`Cancelled${this.cancelReason ? `: ${this.cancelReason}` : ''}${remoteWords}`);
+    if (remote) log.info('remote task after cancel', { ...remote });
   }
 
   private upsert(value: SeedanceStatusValue): void {
@@ -247,6 +298,16 @@ export function asWorkflowFailure(error: unknown): unknown {
     });
   }
   return error;
+}
+
+/** What a cancel did to the remote task, in words for the Web UI. */
+export function describeRemoteCancel(remote: RemoteCancelReport): string {
+  const task = remote.taskId ? `remote task ${remote.taskId}` : 'no remote task yet';
+  if (remote.cancelled) return `${task} was stopped while queued (not rendered, not billed)`;
+  if (!remote.taskId) return task;
+  if (remote.status === 'processing') return `${task} was already rendering and could not be stopped`;
+  if (remote.status) return `${task} was already ${remote.status} and was left as it is`;
+  return `${task} could not be reached to stop it`;
 }
 
 function boundedReason(reason: unknown): string {

@@ -14,7 +14,14 @@ export interface ScheduleInput {
   nowMs: number;
   /** Status checks made so far. */
   checks: number;
+  /** The resolution, where the provider reports it apart from the model (ModelArk). */
+  resolution?: string | undefined;
+  /** Creates asked the provider to call back: polling is only the fallback for a lost callback. */
+  callbacks?: boolean | undefined;
 }
+
+/** With callbacks, the fallback polling is this many times sparser than the documented interval. */
+export const CALLBACK_POLL_FACTOR = 4;
 
 /**
  * How long to wait before the next status check.
@@ -25,11 +32,14 @@ export interface ScheduleInput {
  *   created together do not check in lockstep.
  * - No check before the model's earliest estimated finish: a 1080p task is not checked during its
  *   first three minutes, whatever the interval.
+ * - With callbacks, the interval is {@link CALLBACK_POLL_FACTOR} times longer: the callback wakes
+ *   the run (through `checkNow`), and polling only covers a callback that never came.
  */
 export function nextCheckDelayMs(input: ScheduleInput): number {
-  const timing = timingFor(input.model, input.serviceTier);
+  const timing = timingFor(input.model, input.serviceTier, input.resolution);
   const spread = timing.pollMaxMs - timing.pollMinMs;
-  const interval = timing.pollMinMs + Math.floor(spread * jitter(input.taskId, input.checks));
+  const factor = input.callbacks ? CALLBACK_POLL_FACTOR : 1;
+  const interval = factor * (timing.pollMinMs + Math.floor(spread * jitter(input.taskId, input.checks)));
   const untilEarliestFinish = input.createdMs + timing.estimatedMinMs - input.nowMs;
   // A skewed remote clock (created in our future) must not stretch the wait past the estimate.
   const boundedEarliest = Math.min(untilEarliestFinish, timing.estimatedMinMs);
@@ -55,10 +65,43 @@ export const DOWNLOAD_RESERVE_MS = 60 * 60 * 1000;
 
 /**
  * The moment the workflow gives up waiting, measured from the task's creation: the requested
- * deadline, but never later than retention minus a reserve for the download.
+ * deadline, but never later than the provider's retention of the task (the reseller's one day,
+ * ModelArk's seven) minus a reserve for the download.
  */
-export function deadlineAtMs(createdMs: number, deadlineMs: number = DEFAULT_DEADLINE_MS): number {
-  return createdMs + Math.min(deadlineMs, RETENTION_MS - DOWNLOAD_RESERVE_MS);
+export function deadlineAtMs(
+  createdMs: number,
+  deadlineMs: number = DEFAULT_DEADLINE_MS,
+  retentionMs: number = RETENTION_MS,
+): number {
+  return createdMs + Math.min(deadlineMs, retentionMs - DOWNLOAD_RESERVE_MS);
+}
+
+/** How long past a provider's own expiry of a task we still look for its `expired` status. */
+export const EXPIRY_GRACE_MS = 10 * 60 * 1000;
+
+export interface TaskDeadlineInput {
+  createdMs: number;
+  deadlineMs: number;
+  /** The input named the deadline (then it wins over the provider's expiry). */
+  deadlineExplicit: boolean;
+  /** The provider's retention of the task's record; default the reseller's day. */
+  retentionMs?: number | undefined;
+  /** When the provider itself expires the task if still queued or running (ModelArk). */
+  expiresAtMs?: number | undefined;
+}
+
+/**
+ * The run's deadline. Without a deadline in the input, a task the provider expires on its own
+ * (ModelArk's `execution_expires_after`, 48 h by default) is followed until a little past that
+ * expiry, so the run ends with the provider's `expired` rather than our guess; otherwise
+ * {@link deadlineAtMs}. Never past the provider's retention minus the download reserve.
+ */
+export function taskDeadlineAtMs(input: TaskDeadlineInput): number {
+  const retentionMs = input.retentionMs ?? RETENTION_MS;
+  if (input.deadlineExplicit || input.expiresAtMs === undefined) {
+    return deadlineAtMs(input.createdMs, input.deadlineMs, retentionMs);
+  }
+  return Math.min(input.expiresAtMs + EXPIRY_GRACE_MS, input.createdMs + retentionMs - DOWNLOAD_RESERVE_MS);
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -65,6 +65,7 @@ export async function generateSeedanceVideo(input: GenerateSeedanceVideoInput): 
     fileName: parsed.fileName,
     serviceTier: parsed.request.service_tier ?? 'default',
     deadlineMs: parsed.deadlineMs,
+    deadlineExplicit: parsed.deadlineExplicit,
     ...internal,
     // After continue-as-new the task exists: follow it, never create again.
     ...(internal.carried

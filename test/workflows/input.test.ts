@@ -67,6 +67,7 @@ describe('parseAwaitInput', () => {
       fileName: `${TASK_ID}.mp4`,
       serviceTier: 'default',
       deadlineMs: 6 * HOUR,
+      deadlineExplicit: false,
     });
   });
 
@@ -85,6 +86,7 @@ describe('parseAwaitInput', () => {
       fileName: 'fox.mp4',
       serviceTier: 'flex',
       deadlineMs: 1.5 * HOUR,
+      deadlineExplicit: true,
     });
   });
 
@@ -196,6 +198,7 @@ describe('parseGenerateInput', () => {
       request: validRequest,
       fileName: undefined,
       deadlineMs: 6 * HOUR,
+      deadlineExplicit: false,
     });
   });
 
@@ -218,7 +221,40 @@ describe('parseGenerateInput', () => {
       request,
       fileName: 'fox.mp4',
       deadlineMs: 2 * HOUR,
+      deadlineExplicit: true,
     });
+  });
+
+  it("accepts ModelArk's options (each provider then applies its own rules before sending)", () => {
+    const request = {
+      model: 'seedance-1-5-pro-251215',
+      content: [{ type: 'text', text: 'a red fox in snow' }],
+      resolution: '1080p',
+      draft: false,
+      execution_expires_after: 3600,
+      return_last_frame: true,
+      service_tier: 'flex',
+    };
+    expect(generateInput({ request }).request).toEqual(request);
+    const draftRender = {
+      model: 'seedance-1-5-pro-251215',
+      content: [{ type: 'draft_task', draft_task: { id: 'cgt-1' } }],
+    };
+    expect(generateInput({ request: draftRender }).request).toEqual(draftRender);
+  });
+
+  it('reads null options as absent, as the official ModelArk SDK sends them', () => {
+    const request = { ...validRequest, ratio: null, seed: null, resolution: null, callback_url: null };
+    expect(generateInput({ request }).request).toEqual(validRequest);
+  });
+
+  it.each([
+    ['a resolution of 4k', { resolution: '4k' }, /resolution/],
+    ['an expiry under an hour', { execution_expires_after: 600 }, /execution_expires_after/],
+    ['an expiry over three days', { execution_expires_after: 300_000 }, /execution_expires_after/],
+  ])('refuses a ModelArk option with %s, naming it', (_, extra, field) => {
+    const failure = refusal(() => generateInput({ request: { ...validRequest, ...extra } }));
+    expect(failure.message).toMatch(field);
   });
 
   it.each([

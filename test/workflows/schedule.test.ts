@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FLEX_TIMING, type ServiceTier } from '../../src/seedance/models';
 import {
+  CALLBACK_POLL_FACTOR,
+  EXPIRY_GRACE_MS,
   deadlineAtMs,
+  taskDeadlineAtMs,
   jitter,
   nextCheckDelayMs,
   parseDuration,
@@ -343,5 +346,81 @@ describe('parseDuration', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('timing by resolution (a provider that reports it apart from the model)', () => {
+  const base = { taskId: 'cgt-20261201120000-abcde', createdMs: 0, checks: 3 };
+
+  it("times ModelArk's seedance-1-5-pro-251215 by its resolution, like the reseller's model of that resolution", () => {
+    for (const resolution of ['480p', '720p', '1080p']) {
+      for (const nowMs of [0, 10 * MINUTE]) {
+        const modelArk = nextCheckDelayMs({ ...base, nowMs, model: 'seedance-1-5-pro-251215', resolution });
+        const reseller = nextCheckDelayMs({ ...base, nowMs, model: `seedance_1_5_pro_${resolution}` });
+        expect(modelArk).toBe(reseller);
+      }
+    }
+  });
+
+  it('falls back to the conservative default for an unknown resolution', () => {
+    const delay = nextCheckDelayMs({ ...base, nowMs: 0, model: 'seedance-1-5-pro-251215', resolution: '4k' });
+    expect(delay).toBeGreaterThanOrEqual(30 * SECOND);
+    expect(delay).toBeLessThan(60 * SECOND);
+  });
+});
+
+describe('with callbacks', () => {
+  it('polls four times less often (the fallback for a lost callback), still not before the earliest finish', () => {
+    fc.assert(
+      fc.property(fc.nat(10_000), fc.constantFrom(...DOCUMENTED), (checks, row) => {
+        const tier = row.tier as ServiceTier;
+        const input = {
+          taskId: 'cgt-x',
+          model: row.model,
+          serviceTier: tier,
+          createdMs: 0,
+          nowMs: 30 * MINUTE,
+          checks,
+        };
+        const plain = nextCheckDelayMs(input);
+        expect(nextCheckDelayMs({ ...input, callbacks: true })).toBe(CALLBACK_POLL_FACTOR * plain);
+        expect(nextCheckDelayMs({ ...input, nowMs: 0, callbacks: true })).toBeGreaterThanOrEqual(row.earliestMs);
+      }),
+    );
+  });
+});
+
+describe('taskDeadlineAtMs', () => {
+  const DAY = 24 * HOUR;
+  const createdMs = 1_000_000;
+
+  it('without a provider expiry, is deadlineAtMs with the provider retention', () => {
+    expect(taskDeadlineAtMs({ createdMs, deadlineMs: 2 * HOUR, deadlineExplicit: false })).toBe(
+      deadlineAtMs(createdMs, 2 * HOUR),
+    );
+    expect(taskDeadlineAtMs({ createdMs, deadlineMs: 3 * DAY, deadlineExplicit: true, retentionMs: 7 * DAY })).toBe(
+      createdMs + 3 * DAY,
+    );
+  });
+
+  it("follows a task without a deadline of its own until just past the provider's expiry", () => {
+    const expiresAtMs = createdMs + 2 * DAY;
+    expect(
+      taskDeadlineAtMs({ createdMs, deadlineMs: 6 * HOUR, deadlineExplicit: false, retentionMs: 7 * DAY, expiresAtMs }),
+    ).toBe(expiresAtMs + EXPIRY_GRACE_MS);
+  });
+
+  it('lets an explicit deadline win over the expiry', () => {
+    const expiresAtMs = createdMs + 2 * DAY;
+    expect(
+      taskDeadlineAtMs({ createdMs, deadlineMs: HOUR, deadlineExplicit: true, retentionMs: 7 * DAY, expiresAtMs }),
+    ).toBe(createdMs + HOUR);
+  });
+
+  it('never goes past the retention minus the download reserve', () => {
+    const expiresAtMs = createdMs + 30 * DAY;
+    expect(
+      taskDeadlineAtMs({ createdMs, deadlineMs: HOUR, deadlineExplicit: false, retentionMs: 7 * DAY, expiresAtMs }),
+    ).toBe(createdMs + 7 * DAY - HOUR);
   });
 });
