@@ -7,11 +7,33 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
 import { DEFAULT_BASE_URL } from './seedance/client';
+import { MODELARK_BASE_URL } from './seedance/modelark/client';
+import type { ProviderName } from './seedance/provider';
+import { deriveCallbackSecret } from './callbacks/callback-url';
 import { DEFAULT_TASK_QUEUE } from './contract/names';
 import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy } from './activities/dependencies';
 
+/** The default base URL of each provider's API. */
+export const DEFAULT_BASE_URLS: Readonly<Record<ProviderName, string>> = {
+  reseller: DEFAULT_BASE_URL,
+  modelark: MODELARK_BASE_URL,
+};
+
+export interface CallbackConfig {
+  /** The public URL the provider calls (`SEEDANCE_CALLBACK_URL`); creates send it, signed per workflow. */
+  url: string | undefined;
+  /** Where this process receives callbacks (`SEEDANCE_CALLBACK_LISTEN`, host:port). */
+  listen: string | undefined;
+  /** Signs the workflow id in callback URLs (`SEEDANCE_CALLBACK_SECRET`, or derived from the API key). */
+  secret: string;
+}
+
 export interface WorkerConfig {
+  /** Which API the worker calls (`SEEDANCE_PROVIDER`). */
+  provider: ProviderName;
   seedance: { apiKey: string; baseUrl: string; timeoutMs: number };
+  /** Present when callbacks are sent or received. */
+  callbacks: CallbackConfig | undefined;
   output: string;
   download: DownloadPolicy;
   temporal: { connection: NativeConnectionOptions; namespace: string; taskQueue: string };
@@ -44,13 +66,18 @@ const hostPort = z
   .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
   .refine((v) => Number(v.split(':')[1]) >= 1 && Number(v.split(':')[1]) <= 65535, 'has a port outside 1-65535');
 
+const httpUrl = z
+  .string()
+  .url('must be a URL')
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+
 const envSchema = z.object({
+  SEEDANCE_PROVIDER: z.enum(['reseller', 'modelark'], { message: 'must be reseller or modelark' }).default('reseller'),
   SEEDANCE_API_KEY: z.string().min(1, 'is empty').optional(),
-  SEEDANCE_BASE_URL: z
-    .string()
-    .url('must be a URL')
-    .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
-    .default(DEFAULT_BASE_URL),
+  SEEDANCE_BASE_URL: httpUrl.optional(),
+  SEEDANCE_CALLBACK_URL: httpUrl.optional(),
+  SEEDANCE_CALLBACK_LISTEN: hostPort.optional(),
+  SEEDANCE_CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SEEDANCE_OUTPUT: z.string().min(1, 'is empty').default('./videos'),
   SEEDANCE_ALLOW_PRIVATE_URLS: booleanFlag.default(false),
   SEEDANCE_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
@@ -71,11 +98,19 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
   const parsed = envSchema.safeParse(present);
   // Every problem at once: a person fixing their environment should not have to rerun per variable.
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
-  const baseUrl = parsed.success ? parsed.data.SEEDANCE_BASE_URL : (present.SEEDANCE_BASE_URL ?? DEFAULT_BASE_URL);
+  const provider: ProviderName = parsed.success ? parsed.data.SEEDANCE_PROVIDER : 'reseller';
+  const baseUrl = present.SEEDANCE_BASE_URL ?? DEFAULT_BASE_URLS[provider];
   const isLocal = isLoopbackHttp(baseUrl);
   if (!present.SEEDANCE_API_KEY && !isLocal) problems.push('SEEDANCE_API_KEY is required (the Seedance API key)');
   if (parsed.success && baseUrl.startsWith('http://') && !isLocal) {
     problems.push('SEEDANCE_BASE_URL must be https (http only for a local simulator on 127.0.0.1/localhost)');
+  }
+  const callbackUrl = present.SEEDANCE_CALLBACK_URL;
+  if (callbackUrl && provider !== 'modelark') {
+    problems.push('SEEDANCE_CALLBACK_URL needs SEEDANCE_PROVIDER=modelark (the reseller API documents no callbacks)');
+  }
+  if (parsed.success && callbackUrl?.startsWith('http://') && !isLoopbackHttp(callbackUrl)) {
+    problems.push('SEEDANCE_CALLBACK_URL must be https (http only on 127.0.0.1/localhost, for a local simulator)');
   }
   let temporal: ReturnType<typeof loadClientConnectConfig>;
   try {
@@ -85,12 +120,18 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
+  const apiKey = e.SEEDANCE_API_KEY ?? 'sim-key';
+  const callbacksUsed = e.SEEDANCE_CALLBACK_URL !== undefined || e.SEEDANCE_CALLBACK_LISTEN !== undefined;
   return {
-    seedance: {
-      apiKey: e.SEEDANCE_API_KEY ?? 'sim-key',
-      baseUrl: e.SEEDANCE_BASE_URL,
-      timeoutMs: e.SEEDANCE_REQUEST_TIMEOUT_MS,
-    },
+    provider,
+    seedance: { apiKey, baseUrl, timeoutMs: e.SEEDANCE_REQUEST_TIMEOUT_MS },
+    callbacks: callbacksUsed
+      ? {
+          url: e.SEEDANCE_CALLBACK_URL,
+          listen: e.SEEDANCE_CALLBACK_LISTEN,
+          secret: e.SEEDANCE_CALLBACK_SECRET ?? deriveCallbackSecret(apiKey),
+        }
+      : undefined,
     output: e.SEEDANCE_OUTPUT,
     download: {
       ...DEFAULT_DOWNLOAD_POLICY,

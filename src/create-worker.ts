@@ -7,10 +7,17 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import path from 'node:path';
-import { createActivities, type Activities, type DownloadPolicy, type SeedanceApi } from './activities';
+import {
+  createActivities,
+  type Activities,
+  type DownloadPolicy,
+  type ProviderDependency,
+  type SeedanceApi,
+} from './activities';
 import { apiQueueRateLimit } from './activities/api-budget';
 import { DEFAULT_TASK_QUEUE, apiTaskQueueFor } from './contract/names';
 import { SeedanceClient, type SeedanceClientOptions } from './seedance/client';
+import type { VideoTaskProvider } from './seedance/provider';
 import { createStorage } from './storage';
 import type { VideoStorage } from './storage/types';
 
@@ -27,9 +34,14 @@ export const MAX_HEARTBEAT_THROTTLE_INTERVAL = '2s';
 /** Downloads in flight get this long to checkpoint on SIGTERM; the next worker resumes them. */
 export const DEFAULT_SHUTDOWN_GRACE_TIME_MS = 30_000;
 
-export interface SeedanceWorkerDependencies {
-  /** The Seedance API: a {@link SeedanceClient}, or your own implementation of the same two calls. */
-  client: SeedanceApi;
+/**
+ * The provider's API: `provider` (a `ModelArkProvider`, a `ResellerProvider`, or your own
+ * {@link VideoTaskProvider}), or `client`, the reseller's {@link SeedanceClient} (or any object
+ * with its two calls), which is put behind the reseller adapter.
+ */
+export type SeedanceWorkerDependencies = ProviderDependency & SeedanceWorkerSettings;
+
+export interface SeedanceWorkerSettings {
   /** Where videos go: `await LocalDirectoryStorage.create(dir)` or `await createStorage(output)`. */
   storage: VideoStorage;
   /** Download limits and URL policy. @default DEFAULT_DOWNLOAD_POLICY */
@@ -75,7 +87,7 @@ export function seedanceWorkerOptions(deps: SeedanceWorkerDependencies): Seedanc
   return {
     taskQueue,
     activities: createActivities({
-      client: deps.client,
+      ...(deps.provider ? { provider: deps.provider } : { client: deps.client! }),
       storage: deps.storage,
       ...(deps.download ? { download: deps.download } : {}),
       apiTaskQueue: deps.apiRequestsPerSecond ? apiTaskQueueFor(taskQueue) : null,
@@ -139,9 +151,11 @@ export interface SeedanceWorkerOptions {
   namespace?: string;
   /** @default 'seedance-video' */
   taskQueue?: string;
-  /** Options of the built-in {@link SeedanceClient}; ignored when `client` is given. */
+  /** Options of the built-in reseller {@link SeedanceClient}; ignored when `provider` or `client` is given. */
   seedance?: SeedanceClientOptions;
-  /** Your own Seedance API client (a proxy dispatcher, a custom CA, a test double). */
+  /** The provider's API (e.g. a `ModelArkProvider`); wins over `client` and `seedance`. */
+  provider?: VideoTaskProvider;
+  /** Your own reseller API client (a proxy dispatcher, a custom CA, a test double). */
   client?: SeedanceApi;
   /** A local directory, or a ready storage. */
   output: string | VideoStorage;
@@ -157,13 +171,15 @@ export interface SeedanceWorkerOptions {
 }
 
 export async function createSeedanceWorker(options: SeedanceWorkerOptions): Promise<SeedanceWorker> {
-  if (!options.client && !options.seedance) {
-    throw new TypeError('createSeedanceWorker: pass `seedance` (client options) or `client`');
+  if (!options.provider && !options.client && !options.seedance) {
+    throw new TypeError('createSeedanceWorker: pass `provider`, `client` or `seedance` (reseller client options)');
   }
-  const client = options.client ?? new SeedanceClient(options.seedance!);
+  const api: ProviderDependency = options.provider
+    ? { provider: options.provider }
+    : { client: options.client ?? new SeedanceClient(options.seedance!) };
   const storage = typeof options.output === 'string' ? await createStorage(options.output) : options.output;
   const main = seedanceWorkerOptions({
-    client,
+    ...api,
     storage,
     ...(options.download ? { download: options.download } : {}),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),

@@ -2,6 +2,10 @@
 import { NativeConnection, Runtime, makeTelemetryFilterString, type WorkerOptions } from '@temporalio/worker';
 import type { WorkerConfig } from './config';
 import { createSeedanceWorker, type SeedanceWorker } from './create-worker';
+import { ModelArkProvider } from './seedance/modelark/provider';
+import type { VideoTaskProvider } from './seedance/provider';
+import { ResellerProvider } from './seedance/reseller-provider';
+import { SeedanceClient } from './seedance/client';
 
 /** The SDK runtime: core logs at WARN, and the Prometheus endpoint when configured. Once per process. */
 export function installWorkerRuntime(config: WorkerConfig): void {
@@ -23,7 +27,7 @@ export function createWorkerFromConfig(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    seedance: config.seedance,
+    provider: providerFromConfig(config),
     output: config.output,
     download: config.download,
     shutdownGraceTimeMs: config.shutdownGraceTimeMs,
@@ -31,4 +35,16 @@ export function createWorkerFromConfig(
     ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
     ...(workerOptions ? { workerOptions } : {}),
   });
+}
+
+/** The provider `SEEDANCE_PROVIDER` names, with the API key, base URL, timeout and callback URL. */
+export function providerFromConfig(config: WorkerConfig): VideoTaskProvider {
+  if (config.provider === 'modelark') {
+    const callbackUrl = config.callbacks?.url;
+    return new ModelArkProvider({
+      ...config.seedance,
+      ...(callbackUrl ? { callback: { url: callbackUrl, secret: config.callbacks!.secret } } : {}),
+    });
+  }
+  return new ResellerProvider(new SeedanceClient(config.seedance));
 }

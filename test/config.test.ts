@@ -213,4 +213,79 @@ describe('loadWorkerConfig', () => {
     expect(message).toMatch(/SEEDANCE_REQUEST_TIMEOUT_MS/);
     expect(message).toMatch(/SEEDANCE_API_KEY is required/);
   });
+
+  describe('the provider', () => {
+    it('is the reseller by default, with its base URL and no callbacks', () => {
+      const config = loadWorkerConfig(env({ SEEDANCE_API_KEY: FAKE_KEY }));
+      expect(config.provider).toBe('reseller');
+      expect(config.callbacks).toBeUndefined();
+    });
+
+    it('is ModelArk with SEEDANCE_PROVIDER=modelark, at the ap-southeast /api/v3 base by default', () => {
+      const config = loadWorkerConfig(env({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_PROVIDER: 'modelark' }));
+      expect(config.provider).toBe('modelark');
+      expect(config.seedance.baseUrl).toBe('https://ark.ap-southeast.bytepluses.com/api/v3');
+    });
+
+    it('takes the Volcengine base (or any https base) from SEEDANCE_BASE_URL', () => {
+      const baseUrl = 'https://ark.cn-beijing.volces.com/api/v3';
+      const config = loadWorkerConfig(
+        env({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_PROVIDER: 'modelark', SEEDANCE_BASE_URL: baseUrl }),
+      );
+      expect(config.seedance.baseUrl).toBe(baseUrl);
+    });
+
+    it('refuses an unknown provider, naming the variable', () => {
+      expect(configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_PROVIDER: 'openai' }).problems).toEqual([
+        'SEEDANCE_PROVIDER must be reseller or modelark',
+      ]);
+    });
+  });
+
+  describe('callbacks', () => {
+    const modelArk = { SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_PROVIDER: 'modelark' };
+
+    it('sends the callback URL and receives on the listen address, signing with a key derived from the API key', () => {
+      const config = loadWorkerConfig(
+        env({
+          ...modelArk,
+          SEEDANCE_CALLBACK_URL: 'https://hooks.example.com/seedance/callback',
+          SEEDANCE_CALLBACK_LISTEN: '0.0.0.0:8787',
+        }),
+      );
+      expect(config.callbacks).toMatchObject({
+        url: 'https://hooks.example.com/seedance/callback',
+        listen: '0.0.0.0:8787',
+      });
+      expect(config.callbacks!.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(config.callbacks!.secret).not.toContain(FAKE_KEY);
+    });
+
+    it('signs with SEEDANCE_CALLBACK_SECRET when given', () => {
+      const secret = 'a-long-enough-callback-secret';
+      const config = loadWorkerConfig(
+        env({ ...modelArk, SEEDANCE_CALLBACK_URL: 'https://hooks.example.com/cb', SEEDANCE_CALLBACK_SECRET: secret }),
+      );
+      expect(config.callbacks!.secret).toBe(secret);
+    });
+
+    it('refuses callbacks with the reseller, a plain-http public callback URL and a short secret', () => {
+      expect(
+        configError({ SEEDANCE_API_KEY: FAKE_KEY, SEEDANCE_CALLBACK_URL: 'https://h.example.com/cb' }).problems,
+      ).toEqual(['SEEDANCE_CALLBACK_URL needs SEEDANCE_PROVIDER=modelark (the reseller API documents no callbacks)']);
+      expect(configError({ ...modelArk, SEEDANCE_CALLBACK_URL: 'http://hooks.example.com/cb' }).problems).toEqual([
+        'SEEDANCE_CALLBACK_URL must be https (http only on 127.0.0.1/localhost, for a local simulator)',
+      ]);
+      const short = configError({ ...modelArk, SEEDANCE_CALLBACK_SECRET: 'short-value' });
+      expect(short.problems).toEqual(['SEEDANCE_CALLBACK_SECRET must be at least 16 characters']);
+      expect(short.message).not.toContain('short-value');
+    });
+
+    it('accepts an http callback URL on loopback (the simulator calls it)', () => {
+      const config = loadWorkerConfig(
+        env({ ...modelArk, SEEDANCE_CALLBACK_URL: 'http://127.0.0.1:8787/seedance/callback' }),
+      );
+      expect(config.callbacks!.url).toBe('http://127.0.0.1:8787/seedance/callback');
+    });
+  });
 });
