@@ -6,6 +6,8 @@ import { ModelArkProvider } from './seedance/modelark/provider';
 import type { VideoTaskProvider } from './seedance/provider';
 import { ResellerProvider } from './seedance/reseller-provider';
 import { SeedanceClient } from './seedance/client';
+import { startCallbackReceiver, type CallbackReceiver } from './callbacks/receiver';
+import { createTemporalSignaler } from './callbacks/signaler';
 
 /** The SDK runtime: core logs at WARN, and the Prometheus endpoint when configured. Once per process. */
 export function installWorkerRuntime(config: WorkerConfig): void {
@@ -47,4 +49,23 @@ export function providerFromConfig(config: WorkerConfig): VideoTaskProvider {
     });
   }
   return new ResellerProvider(new SeedanceClient(config.seedance));
+}
+
+/**
+ * The callback receiver inside the worker process, when `SEEDANCE_CALLBACK_LISTEN` is set: it
+ * signals `checkNow` over the worker's own connection. Undefined when not configured.
+ */
+export async function startCallbackReceiverFromConfig(
+  config: WorkerConfig,
+  connection: NativeConnection,
+): Promise<CallbackReceiver | undefined> {
+  const listen = config.callbacks?.listen;
+  if (!listen) return undefined;
+  const at = listen.lastIndexOf(':');
+  return startCallbackReceiver({
+    host: listen.slice(0, at),
+    port: Number(listen.slice(at + 1)),
+    secret: config.callbacks!.secret,
+    signaler: createTemporalSignaler({ connection, namespace: config.temporal.namespace }),
+  });
 }

@@ -6,7 +6,7 @@
  */
 import { NativeConnection, TransportError, type NativeConnectionOptions } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from './config';
-import { createWorkerFromConfig, installWorkerRuntime } from './worker-from-config';
+import { createWorkerFromConfig, installWorkerRuntime, startCallbackReceiverFromConfig } from './worker-from-config';
 
 async function run(): Promise<void> {
   const config = loadWorkerConfig();
@@ -15,10 +15,16 @@ async function run(): Promise<void> {
   if (!connection) return; // stopped by a signal while waiting for the server
   try {
     const worker = await createWorkerFromConfig(config, connection);
+    const receiver = await startCallbackReceiverFromConfig(config, connection);
+    if (receiver) console.log(`seedance callback receiver: ${receiver.url}`);
     console.log(
-      `seedance worker: task queue "${config.temporal.taskQueue}", namespace "${config.temporal.namespace}", output ${config.output}`,
+      `seedance worker: provider ${config.provider}, task queue "${config.temporal.taskQueue}", namespace "${config.temporal.namespace}", output ${config.output}`,
     );
-    await worker.run(); // resolves after SIGINT/SIGTERM (the SDK's default shutdown signals) and the grace time
+    try {
+      await worker.run(); // resolves after SIGINT/SIGTERM (the SDK's default shutdown signals) and the grace time
+    } finally {
+      await receiver?.close();
+    }
   } finally {
     await connection.close();
   }
