@@ -6,7 +6,12 @@
  */
 import { z } from 'zod';
 import { ratioSchema, taskIdSchema } from '../schemas';
-import { EXECUTION_EXPIRES_MAX_S, EXECUTION_EXPIRES_MIN_S, RESOLUTIONS } from '../video-request';
+import {
+  EXECUTION_EXPIRES_MAX_S,
+  EXECUTION_EXPIRES_MIN_S,
+  RESOLUTIONS,
+  videoRequestContentSchema,
+} from '../video-request';
 import { isResellerModelName } from './models';
 
 export const MODELARK_TASK_STATUSES = ['queued', 'running', 'cancelled', 'succeeded', 'failed', 'expired'] as const;
@@ -23,33 +28,10 @@ export const modelIdSchema = z
     'is a reseller model name: ModelArk takes seedance-1-5-pro-251215 and a resolution (ModelArkProvider maps it)',
   );
 
-const imageUrl = z
-  .string()
-  .max(64 * 1024 * 1024, 'an image is larger than the 64 MB request body allows')
-  .refine(
-    (url) => /^https:\/\/[^\s]+$/.test(url) || /^data:image\/[a-z0-9.+-]+;base64,/.test(url),
-    'an image is an https URL or data:image/<format>;base64,<data>',
-  );
-
 export const IMAGE_ROLES = ['first_frame', 'last_frame', 'reference_image'] as const;
 
-const textItem = z.object({
-  type: z.literal('text'),
-  text: z.string().min(1, 'the prompt is empty').max(10_000, 'the prompt is longer than the API allows'),
-});
-
-const imageItem = z.object({
-  type: z.literal('image_url'),
-  image_url: z.object({ url: imageUrl }),
-  role: z.enum(IMAGE_ROLES).nullish(),
-});
-
-const draftTaskItem = z.object({
-  type: z.literal('draft_task'),
-  draft_task: z.object({ id: taskIdSchema }),
-});
-
-export const contentItemSchema = z.discriminatedUnion('type', [textItem, imageItem, draftTaskItem]);
+/** Text, image (https or data:image, with a role) and draft_task items: the neutral request's, which are ModelArk's. */
+export const contentItemSchema = videoRequestContentSchema;
 export type ModelArkContentItem = z.infer<typeof contentItemSchema>;
 
 const callbackUrl = z

@@ -110,7 +110,7 @@ describe('the create request schema', () => {
     [
       'an http image',
       { model: 'm', content: [prompt, image('first_frame', 'http://img.example.com/a.png')] },
-      /https URL or data:image/,
+      /image URLs must be https or data:image/,
     ],
     ['duration 3', { model: 'm', content: [prompt], duration: 3 }, /duration is 4-12 seconds/],
     ['duration 13', { model: 'm', content: [prompt], duration: 13 }, /duration is 4-12 seconds/],
