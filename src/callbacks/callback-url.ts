@@ -52,3 +52,8 @@ export function verifiedWorkflowId(query: URLSearchParams, secret: string): stri
   const expected = signature(secret, workflowId);
   return given.length === expected.length && timingSafeEqual(given, expected) ? workflowId : undefined;
 }
+
+/** Whether the query carries a workflow id or signature at all (a forged or foreign one, when it does not verify). */
+export function carriesSignedWorkflowId(query: URLSearchParams): boolean {
+  return query.has(WORKFLOW_PARAM) || query.has(SIGNATURE_PARAM);
+}
