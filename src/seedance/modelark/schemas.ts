@@ -28,11 +28,10 @@ export const modelIdSchema = z
     'is a reseller model name: ModelArk takes seedance-1-5-pro-251215 and a resolution (ModelArkProvider maps it)',
   );
 
-export const IMAGE_ROLES = ['first_frame', 'last_frame', 'reference_image'] as const;
-
 /** Text, image (https or data:image, with a role) and draft_task items: the neutral request's, which are ModelArk's. */
 export const contentItemSchema = videoRequestContentSchema;
 export type ModelArkContentItem = z.infer<typeof contentItemSchema>;
+type ImageRole = NonNullable<Extract<ModelArkContentItem, { type: 'image_url' }>['role']>;
 
 const callbackUrl = z
   .string()
@@ -120,7 +119,7 @@ function checkCrossFieldRules(request: RequestFields, ctx: z.RefinementCtx): voi
  * First-frame (one image, role absent or `first_frame`), first-and-last-frame (exactly
  * `first_frame` then `last_frame`) and reference-image (1-4 `reference_image`) modes do not mix.
  */
-export function imageRuleProblem(roles: ReadonlyArray<(typeof IMAGE_ROLES)[number] | undefined>): string | undefined {
+export function imageRuleProblem(roles: ReadonlyArray<ImageRole | undefined>): string | undefined {
   if (roles.length === 0) return undefined;
   const references = roles.filter((role) => role === 'reference_image').length;
   if (references > 0) {
