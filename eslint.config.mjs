@@ -129,6 +129,7 @@ export default tseslint.config(
       'src/client/**/*.ts',
       'src/testing/**/*.ts',
       'src/simulator/**/*.ts',
+      'src/callbacks/**/*.ts',
     ],
     rules: { 'no-restricted-imports': ['error', { patterns: [NO_WORKFLOWS] }] },
   },

@@ -10,6 +10,7 @@ import { DEFAULT_BASE_URL } from './seedance/client';
 import { MODELARK_BASE_URL } from './seedance/modelark/client';
 import type { ProviderName } from './seedance/provider';
 import { deriveCallbackSecret } from './callbacks/callback-url';
+import { DEFAULT_CALLBACK_PATH } from './callbacks/receiver';
 import { DEFAULT_TASK_QUEUE } from './contract/names';
 import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy } from './activities/dependencies';
 
@@ -24,6 +25,8 @@ export interface CallbackConfig {
   url: string | undefined;
   /** Where this process receives callbacks (`SEEDANCE_CALLBACK_LISTEN`, host:port). */
   listen: string | undefined;
+  /** The path the receiver serves (`SEEDANCE_CALLBACK_PATH`, default `/seedance/callback`). */
+  path: string;
   /** Signs the workflow id in callback URLs (`SEEDANCE_CALLBACK_SECRET`, or derived from the API key). */
   secret: string;
 }
@@ -78,6 +81,10 @@ const envSchema = z.object({
   SEEDANCE_CALLBACK_URL: httpUrl.optional(),
   SEEDANCE_CALLBACK_LISTEN: hostPort.optional(),
   SEEDANCE_CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  SEEDANCE_CALLBACK_PATH: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/, 'must be a URL path starting with "/"')
+    .default(DEFAULT_CALLBACK_PATH),
   SEEDANCE_OUTPUT: z.string().min(1, 'is empty').default('./videos'),
   SEEDANCE_ALLOW_PRIVATE_URLS: booleanFlag.default(false),
   SEEDANCE_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
@@ -129,6 +136,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
       ? {
           url: e.SEEDANCE_CALLBACK_URL,
           listen: e.SEEDANCE_CALLBACK_LISTEN,
+          path: e.SEEDANCE_CALLBACK_PATH,
           secret: e.SEEDANCE_CALLBACK_SECRET ?? deriveCallbackSecret(apiKey),
         }
       : undefined,

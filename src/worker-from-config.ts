@@ -6,7 +6,7 @@ import { ModelArkProvider } from './seedance/modelark/provider';
 import type { VideoTaskProvider } from './seedance/provider';
 import { ResellerProvider } from './seedance/reseller-provider';
 import { SeedanceClient } from './seedance/client';
-import { startCallbackReceiver, type CallbackReceiver } from './callbacks/receiver';
+import { startCallbackReceiver } from './callbacks/receiver';
 import { createTemporalSignaler } from './callbacks/signaler';
 
 /** The SDK runtime: core logs at WARN, and the Prometheus endpoint when configured. Once per process. */
@@ -58,14 +58,21 @@ export function providerFromConfig(config: WorkerConfig): VideoTaskProvider {
 export async function startCallbackReceiverFromConfig(
   config: WorkerConfig,
   connection: NativeConnection,
-): Promise<CallbackReceiver | undefined> {
+): Promise<{ url: string; close(): Promise<void> } | undefined> {
   const listen = config.callbacks?.listen;
   if (!listen) return undefined;
   const at = listen.lastIndexOf(':');
-  return startCallbackReceiver({
+  const signaler = createTemporalSignaler({ connection, namespace: config.temporal.namespace });
+  const receiver = await startCallbackReceiver({
     host: listen.slice(0, at),
     port: Number(listen.slice(at + 1)),
+    path: config.callbacks!.path,
     secret: config.callbacks!.secret,
-    signaler: createTemporalSignaler({ connection, namespace: config.temporal.namespace }),
+    signaler,
   });
+  return {
+    url: receiver.url,
+    // A signal given up on may still be retried on the connection: let it end before the connection closes.
+    close: () => receiver.close().then(() => signaler.drain()),
+  };
 }
