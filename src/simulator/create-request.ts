@@ -27,7 +27,7 @@ export async function readCreateRequest(req: http.IncomingMessage): Promise<Crea
 }
 
 /** The body, or undefined when it is larger than `limit`. */
-async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+export async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

@@ -5,8 +5,10 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ResellerCreateRequest } from '../seedance/schemas';
 import type { FaultKind } from './faults';
+import type { ModelArkCreateRequest } from './modelark/create-request';
 
-export type RequestKind = 'create' | 'status' | 'video' | 'other';
+/** `list`, `delete` and `lastFrame` (the last-frame PNG) exist in the ModelArk mode only. */
+export type RequestKind = 'create' | 'status' | 'list' | 'delete' | 'video' | 'lastFrame' | 'other';
 export type AuthorizationState = 'ok' | 'missing' | 'wrong';
 
 export interface RequestLogEntry {
@@ -29,6 +31,10 @@ export interface RequestLogEntry {
   fault?: FaultKind;
   /** A create's body as accepted, so a test can count creates per request (the API has no idempotency key). */
   createRequest?: ResellerCreateRequest;
+  /** ModelArk mode: a create's body as accepted (nulls kept), e.g. to read the `callback_url` sent. */
+  modelarkCreateRequest?: ModelArkCreateRequest;
+  /** ModelArk mode: the `X-Request-Id` answered (also at the end of error messages). */
+  requestId?: string;
   /** Whether the whole response was sent (false when a fault or the client cut it short). */
   complete: boolean;
 }

@@ -17,7 +17,7 @@ export function errorType(status: number): string {
   return status >= 500 ? 'server_error' : 'invalid_request_error';
 }
 
-/** `{ "error": { code, message, type } }`, the shape mirrors of this API use. */
+/** The reseller's `{ "error": { code, message, type } }`, the shape mirrors of this API use. */
 export function sendApiError(
   ex: Exchange,
   status: number,
@@ -39,25 +39,39 @@ export function sendStorageError(ex: Exchange, status: number, code: string, mes
   ex.send(status, { 'Content-Type': 'application/xml' }, body);
 }
 
-export async function sendGatewayFault(ex: Exchange, fault: GatewayFault): Promise<void> {
+/** The gateway faults whose JSON body is the API's own error shape (each provider mode writes it). */
+export type GatewayErrorFault = Extract<GatewayFault, { kind: 'status' | 'rateLimit' }>;
+export type FaultErrorWriter = (ex: Exchange, fault: GatewayErrorFault) => void;
+
+/** `Retry-After` as a `status` fault asks for it. */
+export function retryAfterHeader(seconds: number | null | undefined): Record<string, string> {
+  return seconds === undefined || seconds === null ? {} : { 'Retry-After': String(seconds) };
+}
+
+export async function sendGatewayFault(ex: Exchange, fault: GatewayFault, sendError: FaultErrorWriter): Promise<void> {
   switch (fault.kind) {
-    case 'status': {
-      const headers: Record<string, string> =
-        fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
-      if (fault.body === 'html')
-        ex.send(fault.code, { 'Content-Type': 'text/html', ...headers }, gatewayPage(fault.code));
-      else sendApiError(ex, fault.code, STATUS_CODES[fault.code] ?? 'error', headers);
-      return;
-    }
-    case 'rateLimit': {
-      const seconds = fault.retryAfterSeconds === undefined ? 1 : fault.retryAfterSeconds;
-      const headers: Record<string, string> = seconds === null ? {} : { 'Retry-After': String(seconds) };
-      return sendApiError(ex, 429, 'Too many requests, please slow down', headers);
-    }
+    case 'status':
+      if (fault.body !== 'html') return sendError(ex, fault);
+      return ex.send(
+        fault.code,
+        { 'Content-Type': 'text/html', ...retryAfterHeader(fault.retryAfterSeconds) },
+        gatewayPage(fault.code),
+      );
+    case 'rateLimit':
+      return sendError(ex, fault);
     case 'malformed':
       if (fault.body === 'wrongSchema') return sendJson(ex, 200, { id: 42, status: 'done', data: null });
       return ex.send(200, { 'Content-Type': JSON_TYPE }, '{"id":"video_');
     case 'hang':
       return ex.untilClosed();
   }
+}
+
+/** The reseller's JSON bodies for the `status` and `rateLimit` faults. */
+export function sendResellerFaultError(ex: Exchange, fault: GatewayErrorFault): void {
+  if (fault.kind === 'status') {
+    return sendApiError(ex, fault.code, STATUS_CODES[fault.code] ?? 'error', retryAfterHeader(fault.retryAfterSeconds));
+  }
+  const seconds = fault.retryAfterSeconds === undefined ? 1 : fault.retryAfterSeconds;
+  sendApiError(ex, 429, 'Too many requests, please slow down', retryAfterHeader(seconds));
 }

@@ -3,7 +3,7 @@ import type { RequestKind } from './exchange';
 
 const CREATE_PATH = '/v1/seedance/videos';
 const RESULT_PREFIX = '/v1/result/';
-const FILE_PATH = /^\/files\/([^/]+)\.mp4$/;
+const FILE_PATH = /^\/files\/([^/]+)\.(mp4|png)$/;
 
 export interface Route {
   kind: RequestKind;
@@ -12,19 +12,25 @@ export interface Route {
   allow?: string;
 }
 
-export function classify(method: string, path: string): Route {
+/** The reseller API's routes; undefined for paths it does not have. */
+export function classifyReseller(method: string, path: string): Route | undefined {
   if (path === CREATE_PATH) return method === 'POST' ? { kind: 'create' } : { kind: 'other', allow: 'POST' };
   if (path.startsWith(RESULT_PREFIX) && path.length > RESULT_PREFIX.length) {
     const taskId = path.slice(RESULT_PREFIX.length);
     if (taskId.includes('/')) return { kind: 'other' };
     return method === 'GET' ? { kind: 'status', taskId } : { kind: 'other', taskId, allow: 'GET' };
   }
+  return undefined;
+}
+
+/**
+ * The file host's routes, shared by both modes: `/files/<task id>.mp4`, and `/files/<task id>.png`
+ * (the last frame) when the mode has last frames; undefined for other paths.
+ */
+export function classifyFile(method: string, path: string, lastFrames: boolean): Route | undefined {
   const file = FILE_PATH.exec(path);
-  if (file?.[1] !== undefined) {
-    const taskId = file[1];
-    return method === 'GET' || method === 'HEAD'
-      ? { kind: 'video', taskId }
-      : { kind: 'other', taskId, allow: 'GET, HEAD' };
-  }
-  return { kind: 'other' };
+  const taskId = file?.[1];
+  if (taskId === undefined || (file?.[2] === 'png' && !lastFrames)) return undefined;
+  const kind = file?.[2] === 'png' ? 'lastFrame' : 'video';
+  return method === 'GET' || method === 'HEAD' ? { kind, taskId } : { kind: 'other', taskId, allow: 'GET, HEAD' };
 }

@@ -1,14 +1,16 @@
 /**
  * Optional persistence of the tasks (and the URL-signing secret, so links survive a restart) to a
- * JSON file: written atomically on every change, read at start.
+ * JSON file: written atomically on every change, read at start. One file holds one provider
+ * mode's tasks (`provider` absent: the reseller, as files written before the ModelArk mode).
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { SimTask } from './tasks';
+import type { ProviderName } from '../seedance/provider';
 
-export interface PersistedState {
+export interface PersistedState<Task = unknown> {
   version: 1;
+  provider?: ProviderName;
   secret: string; // hex
-  tasks: SimTask[];
+  tasks: Task[];
 }
 
 export function loadState(file: string): PersistedState | undefined {

@@ -22,6 +22,10 @@ export interface SimTask {
 }
 
 export const DEFAULT_FAILURE_MESSAGE = 'The video generation failed (simulated).';
+/** Seconds of video when the create gave no duration. */
+export const DEFAULT_DURATION_S = 5;
+/** What "the model chooses" (`duration: -1`) comes out as. */
+export const CHOSEN_DURATION_S = 8;
 
 export function newTaskId(): string {
   return `video_${randomBytes(12).toString('hex')}`;

@@ -5,8 +5,9 @@ import type { Fault } from './faults';
 import type { SimulatorProfile, TaskTiming } from './profiles';
 import type { SimTask, TaskOutcome } from './tasks';
 
-export interface SimulatorOptions {
-  /** Bearer key required on create and query; default 'sim-key'. */
+/** Options both provider modes take. */
+export interface CommonSimulatorOptions {
+  /** Bearer key required on the API endpoints (never on the file host); default 'sim-key'. */
   apiKey?: string;
   host?: string;
   /** 0 (default) picks a free port. */
@@ -16,12 +17,20 @@ export interface SimulatorOptions {
   profile?: SimulatorProfile;
   /** The bytes served for completed tasks; default assets/sample.mp4. */
   video?: Buffer;
-  /** Lifetime of a signed video_url from the status read that issued it; default 1 day. */
+  /**
+   * Lifetime of a signed video URL. Reseller: from the status read that issued it, default 1 day.
+   * ModelArk: from the task's completion (the same URL on every read), default 24 h.
+   */
   urlTtlMs?: number;
-  /** Tasks older than this answer 404; default 1 day. */
+  /** Tasks older than this answer 404. Reseller default 1 day; ModelArk default 7 days. */
   retentionMs?: number;
-  /** Persist tasks here (JSON) and load them at start. */
+  /** Persist tasks here (JSON) and load them at start (a file holds one provider mode's tasks). */
   stateFile?: string;
+}
+
+/** The reseller mode (the default): `POST /v1/seedance/videos`, `GET /v1/result/{id}`. */
+export interface SimulatorOptions extends CommonSimulatorOptions {
+  provider?: 'reseller';
 }
 
 export interface AddTaskInput {
@@ -35,7 +44,8 @@ export interface AddTaskInput {
   actualDuration?: number;
 }
 
-export interface Simulator {
+/** What both provider modes' handles offer; `Task`, `AddInput`, `Outcome`, `OutcomeError` are the mode's own. */
+export interface SimulatorHandle<Task, AddInput, Outcome, OutcomeError> {
   /** Base URL, e.g. http://127.0.0.1:43123; the API paths hang off it. */
   readonly url: string;
   /** The bytes served for completed tasks (they change after a `changeEtag` fault). */
@@ -45,11 +55,11 @@ export interface Simulator {
   readonly requests: RequestLogEntry[];
   /** POSTs that created a task (including ones whose response was dropped). */
   createCount(): number;
-  addTask(t?: AddTaskInput): Promise<SimTask>;
+  addTask(t?: AddInput): Promise<Task>;
   /** The live task record. */
-  getTask(id: string): SimTask | undefined;
+  getTask(id: string): Task | undefined;
   /** Changes what a task turns into once its timing has run out. */
-  setOutcome(id: string, outcome: TaskOutcome, error?: string): void;
+  setOutcome(id: string, outcome: Outcome, error?: OutcomeError): void;
   inject(fault: Fault): void;
   clearFaults(): void;
   /** A signed file URL for a task, as a completed status read would hand out. */
@@ -58,4 +68,9 @@ export interface Simulator {
   onRequest?: (entry: RequestLogEntry) => void;
   /** Stops listening and destroys open connections (hung and streaming ones included). */
   close(): Promise<void>;
+}
+
+/** The reseller mode's handle. */
+export interface Simulator extends SimulatorHandle<SimTask, AddTaskInput, TaskOutcome, string> {
+  readonly provider: 'reseller';
 }

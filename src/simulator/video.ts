@@ -1,4 +1,7 @@
-/** Serving the MP4 from the file host: Range/If-Range, HEAD, and the faults that shape the body. */
+/**
+ * Serving a file from the file host (the MP4, or ModelArk's last-frame PNG): Range/If-Range, HEAD,
+ * and the faults that shape the body.
+ */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Exchange } from './exchange';
 import type { VideoFault } from './faults';
@@ -10,7 +13,12 @@ const CHUNK_BYTES = 16 * 1024;
 const RESET_GRACE_MS = 20;
 const THROTTLE_TICK_MS = 100;
 
-export async function serveVideo(ex: Exchange, file: VideoFile, fault: VideoFault | undefined): Promise<void> {
+export async function serveVideo(
+  ex: Exchange,
+  file: VideoFile,
+  fault: VideoFault | undefined,
+  contentType = 'video/mp4',
+): Promise<void> {
   switch (fault?.kind) {
     case 'notMp4':
       return ex.send(
@@ -19,9 +27,9 @@ export async function serveVideo(ex: Exchange, file: VideoFile, fault: VideoFaul
         '<!DOCTYPE html><html><body><h1>Video unavailable</h1></body></html>\n',
       );
     case 'oversize':
-      return serveOversize(ex, file, fault.declaredBytes);
+      return serveOversize(ex, file, fault.declaredBytes, contentType);
     case 'chunkedOversize':
-      return serveChunked(ex, file, fault.totalBytes);
+      return serveChunked(ex, file, fault.totalBytes, contentType);
   }
   const total = file.bytes.length;
   const decision: RangeDecision =
@@ -32,7 +40,7 @@ export async function serveVideo(ex: Exchange, file: VideoFile, fault: VideoFaul
           file.etag,
           total,
         );
-  const headers: OutgoingHttpHeaders = { 'Content-Type': 'video/mp4', 'Accept-Ranges': 'bytes', ETag: file.etag };
+  const headers: OutgoingHttpHeaders = { 'Content-Type': contentType, 'Accept-Ranges': 'bytes', ETag: file.etag };
 
   if (decision.kind === 'preconditionFailed') return ex.send(412, headers);
   if (decision.kind === 'unsatisfiable') return ex.send(416, { ...headers, 'Content-Range': `bytes */${total}` });
@@ -85,16 +93,16 @@ async function paced(ex: Exchange, body: Buffer, bytesPerInterval: number, inter
 }
 
 /** Declares a Content-Length above any sane cap, sends the real bytes, then drops the connection. */
-async function serveOversize(ex: Exchange, file: VideoFile, declaredBytes: number): Promise<void> {
-  ex.head(200, { 'Content-Type': 'video/mp4', 'Content-Length': declaredBytes });
+async function serveOversize(ex: Exchange, file: VideoFile, declaredBytes: number, contentType: string): Promise<void> {
+  ex.head(200, { 'Content-Type': contentType, 'Content-Length': declaredBytes });
   if (ex.isHead) return void ex.res.end();
   await writeAll(ex, file.bytes);
   ex.res.destroy();
 }
 
 /** No Content-Length: chunked encoding, repeating the file until `totalBytes` were sent. */
-async function serveChunked(ex: Exchange, file: VideoFile, totalBytes: number): Promise<void> {
-  ex.head(200, { 'Content-Type': 'video/mp4' });
+async function serveChunked(ex: Exchange, file: VideoFile, totalBytes: number, contentType: string): Promise<void> {
+  ex.head(200, { 'Content-Type': contentType });
   if (ex.isHead) return void ex.res.end();
   for (let sent = 0; sent < totalBytes && !ex.closed;) {
     const offset = sent % file.bytes.length;
