@@ -3,7 +3,14 @@
  * reseller's API (default) or BytePlus ModelArk's (`provider: 'modelark'`).
  */
 export { createSimulator } from './simulator';
-export type { AddTaskInput, CommonSimulatorOptions, Simulator, SimulatorHandle, SimulatorOptions } from './types';
+export type {
+  AddTaskInput,
+  AnySimulator,
+  CommonSimulatorOptions,
+  Simulator,
+  SimulatorHandle,
+  SimulatorOptions,
+} from './types';
 export type { AuthorizationState, RequestKind, RequestLogEntry } from './exchange';
 export type {
   CreateFault,

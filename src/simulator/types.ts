@@ -2,6 +2,7 @@
 import type { ServiceTier } from '../seedance/models';
 import type { RequestLogEntry } from './exchange';
 import type { Fault } from './faults';
+import type { ModelArkSimulator } from './modelark/types';
 import type { SimulatorProfile, TaskTiming } from './profiles';
 import type { SimTask, TaskOutcome } from './tasks';
 
@@ -74,3 +75,6 @@ export interface SimulatorHandle<Task, AddInput, Outcome, OutcomeError> {
 export interface Simulator extends SimulatorHandle<SimTask, AddTaskInput, TaskOutcome, string> {
   readonly provider: 'reseller';
 }
+
+/** Either mode's handle, for helpers that only read what both have (`requests`, `url`, `video`...). */
+export type AnySimulator = Simulator | ModelArkSimulator;

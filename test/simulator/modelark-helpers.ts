@@ -130,3 +130,36 @@ export async function until(condition: () => boolean, timeoutMs = 3000): Promise
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  complete: boolean;
+  error?: string;
+}
+
+/** A plain node:http GET that reports what arrived even when the connection breaks. */
+export function rawGet(url: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    let responded = false;
+    const req = http.request(url, { headers, agent: false }, (res) => {
+      responded = true;
+      const chunks: Buffer[] = [];
+      let error: string | undefined;
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+      res.on('close', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks),
+          complete: res.complete,
+          ...(error ? { error } : {}),
+        }),
+      );
+    });
+    req.on('error', (e) => (responded ? undefined : reject(e))); // after the headers, `res` reports it
+    req.end();
+  });
+}
