@@ -254,7 +254,8 @@ export class RunFace {
         const remote = cancelRemote ? await CancellationScope.nonCancellable(cancelRemote) : undefined;
         this.cancelled(remote);
         if (this.cancelReason !== undefined && !CancellationScope.current().consideredCancelled) {
-          throw nonRetryable(FailureType.WorkflowCancelled, `cancelled by signal: ${this.cancelReason}`, {
+          const remoteWords = remote ? `; ${describeRemoteCancel(remote)}` : '';
+          throw nonRetryable(FailureType.WorkflowCancelled, `cancelled by signal: ${this.cancelReason}${remoteWords}`, {
             reason: this.cancelReason,
             ...(remote ? { remoteTask: remote } : {}),
           });
