@@ -1,6 +1,6 @@
 /**
  * `checkStatus`: one status GET, recorded as a snapshot without the signed URL. The URL of a
- * completed task is kept in this worker's memory for the download that follows.
+ * completed task (and of its last frame) is kept in this worker's memory for the download that follows.
  */
 import { Context } from '@temporalio/activity';
 import { SeedanceRateLimitedError } from '../seedance/errors';
@@ -16,7 +16,12 @@ export function makeCheckStatus(provider: VideoTaskProvider, urls: VideoUrlCache
     try {
       const task = await provider.getTask(taskId, { signal: Context.current().cancellationSignal });
       const snapshot = toSnapshot(task);
-      if (task.status === 'completed' && task.videoUrl) urls.put(task.id, task.videoUrl);
+      if (task.status === 'completed' && task.videoUrl) {
+        urls.put(task.id, {
+          videoUrl: task.videoUrl,
+          ...(task.lastFrameUrl ? { lastFrameUrl: task.lastFrameUrl } : {}),
+        });
+      }
       return snapshot;
     } catch (error) {
       if (error instanceof SeedanceRateLimitedError) await brake?.engage(error.retryAfterMs);

@@ -2,7 +2,8 @@
  * `downloadVideo`: reads a fresh `video_url` from the status endpoint (the signed URL never enters
  * history), streams the MP4 into this attempt's own sink of the storage (local: a partial file),
  * checkpoints (heartbeats what the sink made durable), verifies length, sha256 and MP4 structure,
- * and only then puts it in place under its final name.
+ * and only then puts it in place under its final name. Asked for the last frame (`lastFrame`), it
+ * then fetches the task's last-frame PNG and stores it beside the video (`<name>.last-frame.png`).
  *
  * The parts: `resumeVideo` (src/seedance/video-resume.ts) says what the host's answer means for the
  * sink, `streamToSink` writes the body under the limits, the `Checkpointer` heartbeats and reports
@@ -11,20 +12,21 @@
 import { Context } from '@temporalio/activity';
 import type { StoredVideo } from '../contract/types';
 import { SeedanceVideoChangedError, SeedanceVideoUrlExpiredError } from '../seedance/errors';
+import { fetchLastFrame } from '../seedance/last-frame';
 import { taskIdSchema } from '../seedance/schemas';
 import { checkVideoUrl } from '../seedance/url-safety';
 import { resumeVideo, servesExactly, type ResumeOptions } from '../seedance/video-resume';
-import { checkFileName } from '../storage/file-name';
+import { checkFileName, lastFrameFileName } from '../storage/file-name';
 import type { DownloadCheckpoint, VideoSink } from '../storage/sink';
 import type { VideoStorage } from '../storage/types';
 import { Checkpointer, type DownloadPosition } from './checkpointer';
 import { DEFAULT_DOWNLOAD_POLICY, videoUrlPolicy, type DownloadPolicy } from './dependencies';
-import type { VideoTaskProvider } from '../seedance/provider';
+import type { ProviderTask, VideoTaskProvider } from '../seedance/provider';
 import { disposePartial, stopReason } from './dispose-partial';
 import { DownloadError } from './download-error';
 import { streamToSink } from './stream-to-sink';
 import { toApplicationFailure } from './to-failure';
-import type { DownloadVideoInput } from './types';
+import type { DownloadVideoInput, StoredVideoWithFrame } from './types';
 import type { VideoUrlCache } from './video-url-cache';
 
 /** How many fresh URLs one attempt asks for when the file host says the URL expired. */
@@ -39,7 +41,7 @@ export function makeDownloadVideo(
   policyOverrides: Partial<DownloadPolicy> = {},
 ) {
   const policy: DownloadPolicy = { ...DEFAULT_DOWNLOAD_POLICY, ...policyOverrides };
-  return async function downloadVideo(input: DownloadVideoInput): Promise<StoredVideo> {
+  return async function downloadVideo(input: DownloadVideoInput): Promise<StoredVideoWithFrame> {
     const download = new Download(client, storage, urls, policy, input);
     const stopKeepAlive = download.checkpointer.keepAlive();
     try {
@@ -59,6 +61,8 @@ class Download {
   private sink: VideoSink | undefined;
   private etag: string | null = null;
   private totalBytes: number | null = null;
+  /** The task's last-frame URL: undefined until the cache or a status read tells, null if it has none. */
+  private lastFrameUrl: string | null | undefined;
 
   constructor(
     private readonly client: VideoTaskProvider,
@@ -71,11 +75,16 @@ class Download {
     this.checkpointer = new Checkpointer(this.context, policy);
   }
 
-  async run(): Promise<StoredVideo> {
-    const { taskId, fileName, model } = this.validInput();
+  async run(): Promise<StoredVideoWithFrame> {
+    const input = this.validInput();
+    const video = await this.storeVideo(input);
+    return input.lastFrame ? this.withLastFrame(input, video) : video;
+  }
+
+  private async storeVideo({ taskId, fileName, model }: DownloadVideoInput): Promise<StoredVideo> {
     // The name is resolved against the real output root (symlinks included) before any request.
     const existing = await this.storage.find(fileName);
-    const url = this.requireSafeUrl(this.urls.take(taskId) ?? (await this.freshUrl()));
+    const url = this.requireSafeUrl(this.cachedUrl(taskId) ?? (await this.freshUrl()));
     if (existing) return this.reuse(existing, url);
 
     const prior = this.checkpointer.prior;
@@ -92,13 +101,18 @@ class Download {
   }
 
   private validInput(): DownloadVideoInput {
-    const { taskId, fileName, model } = this.input;
+    const { taskId, fileName, model, lastFrame } = this.input;
     if (!taskIdSchema.safeParse(taskId).success) {
       throw new DownloadError('InvalidInput', 'taskId is not a valid Seedance task id');
     }
     const name = checkFileName(fileName);
     if (!name.ok) throw new DownloadError('InvalidFileName', `file name refused: ${name.reason}`);
-    return { taskId, fileName, ...(typeof model === 'string' ? { model } : {}) };
+    return {
+      taskId,
+      fileName,
+      ...(typeof model === 'string' ? { model } : {}),
+      ...(lastFrame === true ? { lastFrame } : {}),
+    };
   }
 
   /**
@@ -111,14 +125,77 @@ class Download {
     return url;
   }
 
+  /** The video URL `checkStatus` saw, if this worker ran it just now; the last-frame URL comes along. */
+  private cachedUrl(taskId: string): string | undefined {
+    const urls = this.urls.takeUrls(taskId);
+    if (urls?.lastFrameUrl) this.lastFrameUrl = urls.lastFrameUrl;
+    return urls?.videoUrl;
+  }
+
   /** The current signed URL, read now: it stays in this process and never enters history. */
   private async freshUrl(): Promise<string> {
-    const task = await this.client.getTask(this.input.taskId, { signal: this.context.cancellationSignal });
+    const task = await this.readTask();
     if (task.status !== 'completed' || !task.videoUrl) {
       const what = `task ${task.id} is ${task.status}, not completed: no video to download`;
       throw new DownloadError('VideoUnavailable', what);
     }
     return task.videoUrl;
+  }
+
+  /** One status read; keeps the last-frame URL it carries (or that there is none). */
+  private async readTask(): Promise<ProviderTask> {
+    const task = await this.client.getTask(this.input.taskId, { signal: this.context.cancellationSignal });
+    this.lastFrameUrl = task.lastFrameUrl ?? null;
+    return task;
+  }
+
+  /**
+   * Stores the task's last-frame PNG beside the video, once the video is stored (or reused): a
+   * retry whose result was lost finds the same bytes stored and reuses them. A frame the task does
+   * not have is logged and left out: a stored video never fails for a missing frame. Nothing here
+   * heartbeats anything new: the liveness heartbeat keeps repeating the video's last checkpoint.
+   */
+  private async withLastFrame(input: DownloadVideoInput, video: StoredVideo): Promise<StoredVideoWithFrame> {
+    const { taskId, fileName, model } = input;
+    const name = lastFrameFileName(fileName);
+    if (!name.ok) {
+      this.context.log.warn('last frame not stored: its file name is refused', { taskId, reason: name.reason });
+      return video;
+    }
+    const png = await this.fetchLastFrame();
+    if (png === undefined) {
+      const what = 'the task has no last-frame URL, though its last frame was asked for: returning the video alone';
+      this.context.log.warn(what, { taskId });
+      return video;
+    }
+    const { file, reused } = await this.storage.storeCompanion({
+      fileName: name.fileName,
+      bytes: png,
+      contentType: 'image/png',
+      taskId,
+      ...(model ? { model } : {}),
+    });
+    this.context.log.info(reused ? 'last frame already stored; reusing it' : 'last frame stored', {
+      taskId,
+      uri: file.uri,
+      bytes: file.bytes,
+    });
+    return { ...video, lastFrame: file };
+  }
+
+  /** The last-frame PNG, or undefined when the task has none. An expired URL is read afresh once. */
+  private async fetchLastFrame(): Promise<Buffer | undefined> {
+    let url = this.lastFrameUrl === undefined ? (await this.readTask()).lastFrameUrl : this.lastFrameUrl;
+    for (let refreshed = false; ; refreshed = true) {
+      if (!url) return undefined;
+      try {
+        return await fetchLastFrame(url, this.openOptions());
+      } catch (error) {
+        if (!(error instanceof SeedanceVideoUrlExpiredError) || refreshed) throw error;
+        this.context.log.info('last-frame URL expired or refused; reading a fresh one', { taskId: this.input.taskId });
+        url = (await this.readTask()).lastFrameUrl;
+      }
+    }
   }
 
   /** An earlier attempt stored the file but its result was lost: reuse it if the host serves that size. */

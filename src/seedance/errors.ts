@@ -151,6 +151,12 @@ export class SeedanceVideoUnavailableError extends SeedanceError {
   readonly retryable = FAILURES.VideoUnavailable.retryable;
 }
 
+/**
+ * The last-frame URL answered with something that is not a PNG we may store: other bytes (an
+ * error page served with 200), or more than the cap. Not retried: the host serves what it serves.
+ */
+export class SeedanceInvalidLastFrameError extends SeedanceVideoUnavailableError {}
+
 export function isSeedanceError(error: unknown): error is SeedanceError {
   return error instanceof SeedanceError;
 }

@@ -157,30 +157,31 @@ export function allowedAddressCheck(policy: VideoUrlPolicy): (ip: string) => boo
 /**
  * Checks a video URL before any connection. DNS names are checked again at connect time (see
  * guarded-connector.ts), since a public-looking name can resolve to a private address. The reason
- * never contains the URL's path or query: the query of a signed URL is a credential.
+ * never contains the URL's path or query: the query of a signed URL is a credential. `subject`
+ * names the file in the reason (`video`, or `last frame` for its image).
  */
-export function checkVideoUrl(url: string, policy: VideoUrlPolicy): VideoUrlCheck {
+export function checkVideoUrl(url: string, policy: VideoUrlPolicy, subject = 'video'): VideoUrlCheck {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return { ok: false, reason: 'the video URL is not a valid absolute URL' };
+    return { ok: false, reason: `the ${subject} URL is not a valid absolute URL` };
   }
   const allowedSchemes = policy.allowPrivate ? ['https:', 'http:'] : ['https:'];
   if (!allowedSchemes.includes(parsed.protocol)) {
-    return { ok: false, reason: `the video URL must use ${allowedSchemes.join(' or ')}, not ${parsed.protocol}` };
+    return { ok: false, reason: `the ${subject} URL must use ${allowedSchemes.join(' or ')}, not ${parsed.protocol}` };
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    return { ok: false, reason: 'the video URL must not carry credentials' };
+    return { ok: false, reason: `the ${subject} URL must not carry credentials` };
   }
   const host = parsed.hostname;
-  if (host === '') return { ok: false, reason: 'the video URL has no host' };
+  if (host === '') return { ok: false, reason: `the ${subject} URL has no host` };
   if (isIpLiteral(host)) {
     if (!allowedAddressCheck(policy)(host.replace(/^\[|\]$/g, ''))) {
-      return { ok: false, reason: `the video URL points to a private, loopback or link-local address (${host})` };
+      return { ok: false, reason: `the ${subject} URL points to a private, loopback or link-local address (${host})` };
     }
   } else if (!policy.allowPrivate && isLocalName(host)) {
-    return { ok: false, reason: `the video URL points to a local host name (${host.slice(0, 100)})` };
+    return { ok: false, reason: `the ${subject} URL points to a local host name (${host.slice(0, 100)})` };
   }
   return { ok: true, url: parsed };
 }

@@ -37,7 +37,14 @@ export interface OpenVideoOptions extends VideoUrlPolicy, GuardedAgentOptions {
   idleTimeoutMs?: number;
   /** Default 5. */
   maxRedirects?: number;
+  /** What the file is, in error messages: the video (default) or its last-frame image. */
+  subject?: DownloadSubject;
 }
+
+export type DownloadSubject = 'video' | 'last frame';
+
+/** The task field a fresh URL of each subject comes from, for the expired-URL message. */
+const URL_FIELD: Record<DownloadSubject, string> = { video: 'video_url', 'last frame': 'last_frame_url' };
 
 export interface VideoResponse {
   /** 200: the whole file from byte 0. 206: from `rangeStart`. 416: nothing left after `start`. */
@@ -82,11 +89,12 @@ export async function openVideo(url: string, options: OpenVideoOptions): Promise
       discard(response.body);
       const location = headerValue(response.headers, 'location');
       if (location === undefined) {
-        const what = `The video host (${describeUrl(current)}) redirected without a Location`;
+        const what = `The ${subjectOf(options)} host (${describeUrl(current)}) redirected without a Location`;
         throw new SeedanceVideoUnavailableError(what);
       }
       if (redirects >= maxRedirects) {
-        throw new SeedanceVideoUnavailableError(`The video host redirected more than ${maxRedirects} times`);
+        const what = `The ${subjectOf(options)} host redirected more than ${maxRedirects} times`;
+        throw new SeedanceVideoUnavailableError(what);
       }
       current = requireSafeUrl(resolveLocation(location, current), options);
     }
@@ -96,10 +104,15 @@ export async function openVideo(url: string, options: OpenVideoOptions): Promise
   }
 }
 
-function requireSafeUrl(url: string, policy: VideoUrlPolicy): URL {
-  const check = checkVideoUrl(url, policy);
-  if (!check.ok) throw new SeedanceUnsafeUrlError(`Refused to download the video: ${check.reason}`);
+function requireSafeUrl(url: string, options: OpenVideoOptions): URL {
+  const subject = subjectOf(options);
+  const check = checkVideoUrl(url, options, subject);
+  if (!check.ok) throw new SeedanceUnsafeUrlError(`Refused to download the ${subject}: ${check.reason}`);
   return check.url;
+}
+
+function subjectOf(options: OpenVideoOptions): DownloadSubject {
+  return options.subject ?? 'video';
 }
 
 function resolveLocation(location: string, base: URL): string {
@@ -143,7 +156,8 @@ function interpret(
   options: OpenVideoOptions,
 ): VideoResponse {
   const { statusCode: status, headers } = response;
-  const where = `The video host (${describeUrl(url)})`;
+  const subject = subjectOf(options);
+  const where = `The ${subject} host (${describeUrl(url)})`;
   const refuse = (error: SeedanceError): never => {
     discard(response.body);
     throw error;
@@ -190,7 +204,9 @@ function interpret(
     case 403:
     case 410: {
       const what = `${where} refused the signed URL (HTTP ${status}): it expired or was revoked; `;
-      return refuse(new SeedanceVideoUrlExpiredError(`${what}fetch a fresh video_url from the task`, { status }));
+      return refuse(
+        new SeedanceVideoUrlExpiredError(`${what}fetch a fresh ${URL_FIELD[subject]} from the task`, { status }),
+      );
     }
     case 412: {
       const what = `${where} says the file changed (HTTP 412); restart from zero`;
@@ -230,11 +246,12 @@ function discard(body: Readable): void {
 
 function failureOf(error: unknown, url: URL, options: OpenVideoOptions): unknown {
   if (options.signal?.aborted) return options.signal.reason;
-  const where = `the video host (${describeUrl(url)})`;
+  const subject = subjectOf(options);
+  const where = `the ${subject} host (${describeUrl(url)})`;
   const code = errorCode(error);
   if (code === ADDRESS_REFUSED) {
     return new SeedanceUnsafeUrlError(
-      `Refused to download the video: ${url.hostname} resolves only to private, loopback or link-local addresses`,
+      `Refused to download the ${subject}: ${url.hostname} resolves only to private, loopback or link-local addresses`,
     );
   }
   if (code === 'UND_ERR_BODY_TIMEOUT') {

@@ -28,6 +28,21 @@ export function defaultFileName(taskId: string): string {
   return `${taskId}.mp4`;
 }
 
+/** What {@link lastFrameFileName} puts in place of `.mp4`. */
+export const LAST_FRAME_SUFFIX = '.last-frame.png';
+
+/**
+ * The file name of a video's last-frame image, stored beside it: `<name without .mp4>.last-frame.png`
+ * (`clip.mp4` -> `clip.last-frame.png`; a name without `.mp4` keeps it whole). Refused like any file
+ * name when the result is not safe, e.g. longer than {@link MAX_FILE_NAME_BYTES}.
+ */
+export function lastFrameFileName(videoFileName: string): FileNameCheck {
+  const video = checkFileName(videoFileName);
+  if (!video.ok) return video;
+  const stem = video.fileName.replace(/\.mp4$/i, '');
+  return checkFileName(`${stem}${LAST_FRAME_SUFFIX}`);
+}
+
 function utf8Length(text: string): number {
   let bytes = 0;
   for (const ch of text) {

@@ -1,8 +1,14 @@
 export { LocalDirectoryStorage, STAGING_DIR_NAME, sha256File } from './local';
-export { checkFileName, defaultFileName, MAX_FILE_NAME_BYTES } from './file-name';
+export { checkFileName, defaultFileName, lastFrameFileName, LAST_FRAME_SUFFIX, MAX_FILE_NAME_BYTES } from './file-name';
 export { checkMp4File, checkMp4Buffer, checkMp4Structure } from './mp4';
-export type { VideoStorage, StoredVideo } from './types';
-export { InvalidVideoError, StorageBackendError, UnsafeFileNameError, STALE_PARTIAL_MS } from './types';
+export type { VideoStorage, StoredVideo, CompanionFile, StoredCompanion } from './types';
+export {
+  InvalidVideoError,
+  StorageBackendError,
+  StoredFileConflictError,
+  UnsafeFileNameError,
+  STALE_PARTIAL_MS,
+} from './types';
 export type {
   DiscardPartialsOptions,
   DownloadCheckpoint,

@@ -13,7 +13,15 @@ import { LocalSink } from './local-sink';
 import { checkMp4File } from './mp4';
 import { PartialFile } from './partial-file';
 import type { DiscardPartialsOptions, OpenSinkOptions, VideoSink } from './sink';
-import { STALE_PARTIAL_MS, UnsafeFileNameError, type StoredVideo, type VideoStorage } from './types';
+import {
+  STALE_PARTIAL_MS,
+  StoredFileConflictError,
+  UnsafeFileNameError,
+  type CompanionFile,
+  type StoredCompanion,
+  type StoredVideo,
+  type VideoStorage,
+} from './types';
 
 export const STAGING_DIR_NAME = '.seedance-partial';
 
@@ -77,6 +85,35 @@ export class LocalDirectoryStorage implements VideoStorage {
 
   async discardPartials({ fileName, taskId, except }: DiscardPartialsOptions): Promise<number> {
     return PartialFile.removeAll(this.stagingDir, fileName, taskId, except);
+  }
+
+  /**
+   * Written like a video: a temp file of its own in the staging directory (named as a partial of
+   * this file and task, so a crash's leftover is swept like one), fsynced, renamed into place,
+   * directory fsynced. Any regular file already under the name counts as stored: same bytes are
+   * reused, other bytes refused.
+   */
+  async storeCompanion({ fileName, bytes, taskId }: CompanionFile): Promise<StoredCompanion> {
+    const target = await this.resolve(fileName);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (await lstat(target).catch(() => undefined)) {
+      const held = await sha256File(target);
+      if (held !== sha256) throw new StoredFileConflictError(fileName);
+      return { file: { uri: pathToFileURL(target).href, bytes: bytes.length, sha256 }, reused: true };
+    }
+    const temp = await PartialFile.start(this.stagingDir, fileName, taskId);
+    let file: StoredVideo;
+    try {
+      await temp.write(bytes);
+      await temp.sync();
+      await temp.close();
+      file = await this.commit(temp.path, fileName, { bytes: bytes.length, sha256 });
+    } catch (error) {
+      await temp.remove();
+      throw error;
+    }
+    await PartialFile.removeAll(this.stagingDir, fileName, taskId); // what a crashed attempt left
+    return { file, reused: false };
   }
 
   /** Puts the verified local file `localPath` in place under `fileName`, atomically. */

@@ -26,6 +26,33 @@ export interface VideoStorage {
   openSink(options: OpenSinkOptions): Promise<VideoSink>;
   /** Removes what attempts of the download left behind, but `except`; returns how many were removed. */
   discardPartials(options: DiscardPartialsOptions): Promise<number>;
+  /**
+   * Stores a small file that goes with a video (its last-frame PNG) under `fileName`, whole and in
+   * one step: it appears complete or not at all. Idempotent: when the storage already holds these
+   * bytes under the name, nothing is written and `reused` is true. When it holds a file of other
+   * content there, throws `StoredFileConflictError`, as a download does for a video of other
+   * content; what a storage does not count as stored (an S3 object without the `sha256` metadata
+   * this package writes) is replaced, as a video upload would replace it.
+   */
+  storeCompanion(file: CompanionFile): Promise<StoredCompanion>;
+}
+
+/** A small file stored beside a video, held in memory whole (a last frame is a few MB at most). */
+export interface CompanionFile {
+  /** A file name that passed `checkFileName`, e.g. from `lastFrameFileName`. */
+  fileName: string;
+  bytes: Uint8Array;
+  /** `image/png`: kept as the object's Content-Type where the storage keeps one (S3). */
+  contentType: string;
+  /** The task it comes from, kept as metadata where the storage keeps metadata (S3), like the video's. */
+  taskId: string;
+  model?: string;
+}
+
+export interface StoredCompanion {
+  file: StoredVideo;
+  /** The same bytes were already stored under the name (an earlier attempt): nothing was written. */
+  reused: boolean;
 }
 
 export class UnsafeFileNameError extends Error {
@@ -59,5 +86,17 @@ export abstract class StorageBackendError extends Error {
   abstract readonly retryable: boolean;
   publicMessage(): string {
     return this.message;
+  }
+}
+
+/**
+ * The storage already holds a file of other content under the name: never overwritten. The user
+ * chooses another name or removes the file; retrying cannot help.
+ */
+export class StoredFileConflictError extends StorageBackendError {
+  readonly retryable = false;
+  constructor(fileName: string) {
+    super(`${fileName} already exists with different content; choose another fileName or remove it`);
+    this.name = 'StoredFileConflictError';
   }
 }

@@ -19,6 +19,16 @@ describe('VideoUrlCache', () => {
     expect(cache.take('video_a', NOW)).toBeUndefined();
   });
 
+  it('keeps the last-frame URL beside the video URL, and hands both out once', () => {
+    const frame = 'https://files.example.com/a.png?X-Tos-Signature=ccc';
+    const cache = new VideoUrlCache();
+    cache.put('cgt-a', { videoUrl: URL_A, lastFrameUrl: frame }, NOW);
+    expect(cache.takeUrls('cgt-a', NOW)).toEqual({ videoUrl: URL_A, lastFrameUrl: frame });
+    expect(cache.takeUrls('cgt-a', NOW)).toBeUndefined();
+    cache.put('video_a', URL_A, NOW);
+    expect(cache.takeUrls('video_a', NOW)).toEqual({ videoUrl: URL_A });
+  });
+
   it('knows nothing about a task it was not given', () => {
     expect(new VideoUrlCache().take('video_unknown', NOW)).toBeUndefined();
   });

@@ -7,6 +7,7 @@ import {
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
+  PutObjectCommand,
   type MultipartUpload as ListedUpload,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -78,6 +79,36 @@ export async function findStoredObject(
     if (isNotFound(err)) return undefined;
     throw new S3RequestError('HeadObject', err);
   }
+}
+
+export interface PutTarget {
+  bucket: string;
+  key: string;
+  body: Uint8Array;
+  contentType: string;
+  /** User metadata (`x-amz-meta-*`), `sha256` included. */
+  metadata: Record<string, string>;
+}
+
+/**
+ * Writes a small object in one PutObject, with its SHA-256 checksum: the server refuses a body
+ * that arrived other than sent, and the object appears whole or not at all.
+ */
+export async function putObject(client: S3Client, target: PutTarget): Promise<void> {
+  const checksumSha256 = createHash('sha256').update(target.body).digest('base64');
+  await send('PutObject', undefined, () =>
+    client.send(
+      new PutObjectCommand({
+        Bucket: target.bucket,
+        Key: target.key,
+        Body: target.body,
+        ContentLength: target.body.length,
+        ContentType: target.contentType,
+        Metadata: target.metadata,
+        ChecksumSHA256: checksumSha256,
+      }),
+    ),
+  );
 }
 
 /** The composite checksum S3 gives an object completed from `parts`, to recognize it later. */

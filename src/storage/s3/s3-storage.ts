@@ -3,11 +3,25 @@
  * download writes a multipart upload (the S3 sink), which becomes visible only when completed
  * with its length and sha256 verified; leftovers are aborted uploads of the same key.
  */
+import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DiscardPartialsOptions, OpenSinkOptions, VideoSink } from '../sink';
-import { STALE_PARTIAL_MS, type StoredVideo, type VideoStorage } from '../types';
+import {
+  STALE_PARTIAL_MS,
+  StoredFileConflictError,
+  type CompanionFile,
+  type StoredCompanion,
+  type StoredVideo,
+  type VideoStorage,
+} from '../types';
 import { S3Sink } from './s3-sink';
-import { abortMultipartUpload, findStoredObject, listOpenUploads } from './s3-operations';
+import {
+  abortMultipartUpload,
+  findStoredObject,
+  listOpenUploads,
+  putObject,
+  SHA256_METADATA_KEY,
+} from './s3-operations';
 import { sweepAbandonedUploads } from './sweep-uploads';
 import { describeS3Location, formatS3Uri, parseS3Location, s3KeyFor, type S3Location } from './s3-location';
 
@@ -18,7 +32,7 @@ export interface S3StorageOptions {
   abandonedAfterMs?: number;
 }
 
-/** The user metadata (`x-amz-meta-*`) of each video: these two, and `sha256` once it is verified. */
+/** The user metadata (`x-amz-meta-*`) of each video and its last frame: these two, and `sha256` once it is verified. */
 export const TASK_ID_METADATA_KEY = 'task-id';
 export const MODEL_METADATA_KEY = 'model';
 
@@ -60,10 +74,32 @@ export class S3Storage implements VideoStorage {
 
   async openSink(options: OpenSinkOptions): Promise<VideoSink> {
     const key = s3KeyFor(this.location, options.fileName);
-    const metadata: Record<string, string> = { [TASK_ID_METADATA_KEY]: options.taskId };
-    if (options.model && isHeaderSafe(options.model)) metadata[MODEL_METADATA_KEY] = options.model;
+    const metadata = taskMetadata(options.taskId, options.model);
     const target = { bucket: this.location.bucket, key, metadata, partSize: this.options.partSize };
     return S3Sink.open(this.client, target, options);
+  }
+
+  /**
+   * One PutObject with its Content-Type, a SHA-256 checksum, and the video's metadata plus the
+   * `sha256`. An object with the `sha256` metadata already at the key counts as stored, as for
+   * `find`: same bytes are reused, other bytes refused; one without it is replaced.
+   */
+  async storeCompanion({ fileName, bytes, contentType, taskId, model }: CompanionFile): Promise<StoredCompanion> {
+    const { bucket } = this.location;
+    const key = s3KeyFor(this.location, fileName);
+    const file = {
+      uri: formatS3Uri(bucket, key),
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    };
+    const existing = await findStoredObject(this.client, bucket, key);
+    if (existing?.sha256) {
+      if (existing.sha256 !== file.sha256 || existing.bytes !== file.bytes) throw new StoredFileConflictError(fileName);
+      return { file, reused: true };
+    }
+    const metadata = { ...taskMetadata(taskId, model), [SHA256_METADATA_KEY]: file.sha256 };
+    await putObject(this.client, { bucket, key, body: bytes, contentType, metadata });
+    return { file, reused: false };
   }
 
   /** Aborts the multipart uploads of the file's key but `except`. */
@@ -77,6 +113,13 @@ export class S3Storage implements VideoStorage {
     for (const uploadId of uploadIds) await abortMultipartUpload(this.client, { bucket, key, uploadId });
     return uploadIds.size;
   }
+}
+
+/** The user metadata of everything stored for a task: its id, and its model where header-safe. */
+function taskMetadata(taskId: string, model: string | undefined): Record<string, string> {
+  const metadata: Record<string, string> = { [TASK_ID_METADATA_KEY]: taskId };
+  if (model && isHeaderSafe(model)) metadata[MODEL_METADATA_KEY] = model;
+  return metadata;
 }
 
 /**
