@@ -11,14 +11,14 @@
  */
 import { Context } from '@temporalio/activity';
 import type { StoredVideo } from '../contract/types';
-import { SeedanceVideoChangedError, SeedanceVideoUrlExpiredError } from '../seedance/errors';
+import { SeedanceError, SeedanceVideoChangedError, SeedanceVideoUrlExpiredError } from '../seedance/errors';
 import { fetchLastFrame } from '../seedance/last-frame';
 import { taskIdSchema } from '../seedance/schemas';
 import { checkVideoUrl } from '../seedance/url-safety';
 import { resumeVideo, servesExactly, type ResumeOptions } from '../seedance/video-resume';
 import { checkFileName, lastFrameFileName } from '../storage/file-name';
 import type { DownloadCheckpoint, VideoSink } from '../storage/sink';
-import type { VideoStorage } from '../storage/types';
+import { StoredFileConflictError, type StoredCompanion, type VideoStorage } from '../storage/types';
 import { Checkpointer, type DownloadPosition } from './checkpointer';
 import { DEFAULT_DOWNLOAD_POLICY, videoUrlPolicy, type DownloadPolicy } from './dependencies';
 import type { ProviderTask, VideoTaskProvider } from '../seedance/provider';
@@ -162,19 +162,36 @@ class Download {
       this.context.log.warn('last frame not stored: its file name is refused', { taskId, reason: name.reason });
       return video;
     }
-    const png = await this.fetchLastFrame();
-    if (png === undefined) {
-      const what = 'the task has no last-frame URL, though its last frame was asked for: returning the video alone';
-      this.context.log.warn(what, { taskId });
+    if (!this.storage.storeCompanion) {
+      this.context.log.warn('last frame not stored: the storage cannot store companion files', { taskId });
       return video;
     }
-    const { file, reused } = await this.storage.storeCompanion({
-      fileName: name.fileName,
-      bytes: png,
-      contentType: 'image/png',
-      taskId,
-      ...(model ? { model } : {}),
-    });
+    let stored: StoredCompanion;
+    try {
+      const png = await this.fetchLastFrame();
+      if (png === undefined) {
+        const what = 'the task has no last-frame URL, though its last frame was asked for: returning the video alone';
+        this.context.log.warn(what, { taskId });
+        return video;
+      }
+      stored = await this.storage.storeCompanion({
+        fileName: name.fileName,
+        bytes: png,
+        contentType: 'image/png',
+        taskId,
+        ...(model ? { model } : {}),
+      });
+    } catch (error) {
+      // A stored video is never failed for its frame: a refusal no retry can fix (not a PNG, too
+      // large, another file under the name) returns the video alone. Passing faults are retried.
+      if (!isPermanentFrameRefusal(error)) throw error;
+      this.context.log.warn('last frame refused: returning the video alone', {
+        taskId,
+        error: error instanceof Error ? error.message : 'unknown',
+      });
+      return video;
+    }
+    const { file, reused } = stored;
     this.context.log.info(reused ? 'last frame already stored; reusing it' : 'last frame stored', {
       taskId,
       uri: file.uri,
@@ -336,4 +353,8 @@ class Download {
   private position(sink: VideoSink): DownloadPosition {
     return { sink, etag: this.etag, totalBytes: this.totalBytes };
   }
+}
+
+function isPermanentFrameRefusal(error: unknown): boolean {
+  return (error instanceof SeedanceError && !error.retryable) || error instanceof StoredFileConflictError;
 }

@@ -32,9 +32,10 @@ export interface VideoStorage {
    * bytes under the name, nothing is written and `reused` is true. When it holds a file of other
    * content there, throws `StoredFileConflictError`, as a download does for a video of other
    * content; what a storage does not count as stored (an S3 object without the `sha256` metadata
-   * this package writes) is replaced, as a video upload would replace it.
+   * this package writes) is replaced, as a video upload would replace it. Optional for storages
+   * of your own: without it, a last frame that was asked for is skipped with a warning.
    */
-  storeCompanion(file: CompanionFile): Promise<StoredCompanion>;
+  storeCompanion?(file: CompanionFile): Promise<StoredCompanion>;
 }
 
 /** A small file stored beside a video, held in memory whole (a last frame is a few MB at most). */

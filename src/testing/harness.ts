@@ -29,7 +29,18 @@ import {
 } from '@temporalio/worker';
 import type { DownloadPolicy } from '../activities';
 import { createSeedanceWorker, WORKFLOWS_PATH, type SeedanceWorker } from '../create-worker';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../simulator';
+import {
+  createSimulator,
+  type AnySimulator,
+  type ModelArkSimulator,
+  type ModelArkSimulatorOptions,
+  type Simulator,
+  type SimulatorOptions,
+} from '../simulator';
+import { ModelArkProvider } from '../seedance/modelark/provider';
+import type { VideoTaskProvider } from '../seedance/provider';
+import { ResellerProvider } from '../seedance/reseller-provider';
+import { SeedanceClient } from '../seedance/client';
 import { LocalDirectoryStorage } from '../storage';
 
 /** The API key the stack's simulator accepts and its worker sends. Not a secret: tests grep for it. */
@@ -67,10 +78,10 @@ export interface SeedanceTestStackOptions {
   apiRequestsPerSecond?: number;
 }
 
-export interface SeedanceTestStack {
+export interface SeedanceTestStack<Sim extends AnySimulator = Simulator> {
   /** The client to start workflows with (the environment's, or the one given). */
   client: Client;
-  sim: Simulator;
+  sim: Sim;
   worker: SeedanceWorker;
   /** Where the worker stores videos (a temp directory, removed by `close()`). */
   outputDir: string;
@@ -107,17 +118,58 @@ const quietLogger = {
 
 let queueCounter = 0;
 
-/** Starts the simulator and a running worker; `close()` stops them. */
+/** Starts the simulator (reseller mode) and a running worker; `close()` stops them. */
 export async function startSeedanceTestStack(options: SeedanceTestStackOptions): Promise<SeedanceTestStack> {
+  const sim = await createSimulator({ apiKey: TEST_API_KEY, ...simulatorClock(options), ...options.simulator });
+  const provider = new ResellerProvider(
+    new SeedanceClient({ apiKey: TEST_API_KEY, baseUrl: sim.url, timeoutMs: 5_000 }),
+  );
+  return startStack(options, sim, provider);
+}
+
+export interface ModelArkTestStackOptions extends Omit<SeedanceTestStackOptions, 'simulator'> {
+  /** Options of the simulator's ModelArk mode; the API key is {@link TEST_API_KEY}. */
+  simulator?: Omit<ModelArkSimulatorOptions, 'apiKey' | 'provider'>;
+  /** Creates send this callback URL (signed per workflow with `secret`). @default no callbacks */
+  callback?: { url: string; secret: string };
+}
+
+/** The same stack with the provider `SEEDANCE_PROVIDER=modelark` runs, against the simulator's ModelArk mode. */
+export async function startModelArkTestStack(
+  options: ModelArkTestStackOptions,
+): Promise<SeedanceTestStack<ModelArkSimulator>> {
+  const sim = await createSimulator({
+    provider: 'modelark',
+    apiKey: TEST_API_KEY,
+    ...simulatorClock(options),
+    ...options.simulator,
+  });
+  const provider = new ModelArkProvider({
+    apiKey: TEST_API_KEY,
+    baseUrl: sim.baseUrl,
+    timeoutMs: 5_000,
+    ...(options.callback ? { callback: options.callback } : {}),
+  });
+  return startStack(options, sim, provider);
+}
+
+function simulatorClock(options: SeedanceTestStackOptions | ModelArkTestStackOptions) {
+  const { env } = options;
+  return env ? { clock: () => env.currentTimeMs() } : {};
+}
+
+async function startStack<Sim extends AnySimulator>(
+  options: SeedanceTestStackOptions | ModelArkTestStackOptions,
+  sim: Sim,
+  provider: VideoTaskProvider,
+): Promise<SeedanceTestStack<Sim>> {
   const { env } = options;
   const connection = options.connection ?? env?.nativeConnection;
   const client = options.client ?? env?.client;
-  if (!connection || !client) throw new TypeError('startSeedanceTestStack: pass `env`, or `connection` and `client`');
-  const sim = await createSimulator({
-    apiKey: TEST_API_KEY,
-    ...(env ? { clock: () => env.currentTimeMs() } : {}),
-    ...options.simulator,
-  });
+  if (!connection || !client) {
+    await sim.close();
+    throw new TypeError('startSeedanceTestStack: pass `env`, or `connection` and `client`');
+  }
   const outputDir = await fs.mkdtemp(path.join(os.tmpdir(), 'seedance-out-'));
   const taskQueue = options.taskQueue ?? `seedance-test-${process.pid}-${++queueCounter}`;
   let storage: LocalDirectoryStorage;
@@ -128,7 +180,7 @@ export async function startSeedanceTestStack(options: SeedanceTestStackOptions):
       connection,
       namespace: options.namespace ?? 'default',
       taskQueue,
-      seedance: { apiKey: TEST_API_KEY, baseUrl: sim.url, timeoutMs: 5_000 },
+      provider,
       output: storage,
       download: { allowPrivateUrls: true, ...options.download },
       shutdownGraceTimeMs: 2_000,

@@ -5,6 +5,8 @@
  */
 export {
   startSeedanceTestStack,
+  startModelArkTestStack,
+  type ModelArkTestStackOptions,
   seedanceWorkflowBundle,
   TEST_API_KEY,
   type SeedanceTestStack,

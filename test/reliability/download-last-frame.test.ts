@@ -11,7 +11,6 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Info } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -26,7 +25,6 @@ import type { ProviderTask, VideoTaskProvider } from '../../src/seedance/provide
 import { loadSampleVideo } from '../../src/simulator/sample-video';
 import { LocalDirectoryStorage, type VideoStorage } from '../../src/storage';
 import { S3Storage } from '../../src/storage/s3/s3-storage';
-import { rejection } from '../helpers/assertions';
 import { cdnLike, type Handler } from '../helpers/file-host';
 import { sha256 } from '../helpers/files';
 import { sinkKinds, type SinkUnderTest } from '../helpers/sinks';
@@ -129,11 +127,6 @@ interface Attempt {
   result: Promise<StoredVideoWithFrame>;
   logs: LogEntry[];
   heartbeats: unknown[];
-}
-
-function failureOf(error: unknown): ApplicationFailure {
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
 }
 
 /**
@@ -297,16 +290,19 @@ describe.each(sinkKinds())('the last frame beside the video on the $name', (kind
     expect(provider.readsOf(taskId)).toBe(1);
   });
 
-  it('an answer that is not a PNG is refused (SeedanceVideoUnavailable, not retried); the video stays stored', async () => {
+  it('an answer that is not a PNG is refused with a warning; the stored video is returned alone', async () => {
     const { sut, attempt } = await fresh();
     const { taskId } = provider.addTask((_req, res) => {
       res.writeHead(200, { 'content-type': 'image/png' });
       res.end('<!doctype html><title>Bucket policy denies access</title>');
     });
-    const failure = failureOf(await rejection(attempt(inputOf(taskId)).result));
-    expect(failure.type).toBe('SeedanceVideoUnavailable');
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toMatch(/not a PNG/);
+    const run = attempt(inputOf(taskId));
+    const result = await run.result;
+    expect(result.lastFrame).toBeUndefined();
+    expect(result.sha256).toBe(sha256(VIDEO));
+    const warning = run.logs.find((entry) => entry.level === 'WARN');
+    expect(warning?.message).toMatch(/last frame refused/);
+    expect(String(warning?.meta?.error)).toMatch(/not a PNG/);
     await expectVideoStored(sut, taskId);
     expect(await sut.storedNames()).toEqual([`${taskId}.mp4`]);
     expect(await sut.listPartials()).toEqual([]);
@@ -330,16 +326,16 @@ describe.each(sinkKinds())('the last frame beside the video on the $name', (kind
     expect((await sut.readStored(`${taskId}.last-frame.png`))?.equals(png)).toBe(true);
   });
 
-  it('another frame already stored under the name is never overwritten (SeedanceStorageError, not retried)', async () => {
+  it('another frame already stored under the name is never overwritten; the video is returned alone, with a warning', async () => {
     const { sut, attempt } = await fresh();
     const { taskId } = provider.addTask(servePng(pngOf(20 * 1024)));
     const other = pngOf(20 * 1024);
     const frameName = `${taskId}.last-frame.png`;
-    await sut.storage.storeCompanion({ fileName: frameName, bytes: other, contentType: 'image/png', taskId });
-    const failure = failureOf(await rejection(attempt(inputOf(taskId)).result));
-    expect(failure.type).toBe('SeedanceStorageError');
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toBe(
+    await sut.storage.storeCompanion!({ fileName: frameName, bytes: other, contentType: 'image/png', taskId });
+    const run = attempt(inputOf(taskId));
+    expect((await run.result).lastFrame).toBeUndefined();
+    const warning = run.logs.find((entry) => entry.level === 'WARN');
+    expect(String(warning?.meta?.error)).toContain(
       `${frameName} already exists with different content; choose another fileName or remove it`,
     );
     expect((await sut.readStored(frameName))?.equals(other)).toBe(true);
