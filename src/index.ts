@@ -1,8 +1,9 @@
 /**
  * seedance-temporal: Seedance 1.5 video generation as durable Temporal workflows.
  *
- * Worker side (this module): the activities, a ready worker, the HTTP client, storage and the
- * contract (names, types, signals, failure types). Workflow side: `seedance-temporal/workflows`
+ * Worker side (this module): the activities, a ready worker, the providers (the reseller API and
+ * BytePlus ModelArk behind one port), the callback receiver, storage and the contract (names,
+ * types, signals, failure types). Workflow side: `seedance-temporal/workflows`
  * (safe to import in workflow code); the contract alone: `seedance-temporal/contract`.
  */
 export * from './contract';
@@ -12,6 +13,8 @@ export type {
   ActivityDependencies,
   DownloadPolicy,
   DownloadVideoInput,
+  ProviderDependency,
+  ProviderSettings,
   SeedanceApi,
   TaskSnapshot,
 } from './activities';
@@ -33,6 +36,41 @@ export {
 } from './client';
 export { loadWorkerConfig, ConfigError, type WorkerConfig } from './config';
 export { SeedanceClient, DEFAULT_BASE_URL, type SeedanceClientOptions } from './seedance/client';
+export type {
+  VideoTaskProvider,
+  ProviderTask,
+  ProviderName,
+  ProviderCapabilities,
+  ProviderRequestOptions,
+  CreateTaskOptions,
+} from './seedance/provider';
+export { TASK_STATUSES, isTerminalStatus } from './seedance/provider';
+export { ResellerProvider, type ResellerApi } from './seedance/reseller-provider';
+export { videoRequestSchema, RESOLUTIONS, type Resolution } from './seedance/video-request';
+export {
+  ModelArkClient,
+  ModelArkProvider,
+  MODELARK_BASE_URL,
+  VOLCENGINE_BASE_URL,
+  MODELARK_MODEL_ID,
+  VOLCENGINE_MODEL_ID,
+  type ModelArkClientOptions,
+  type ModelArkProviderOptions,
+  type ListTasksOptions,
+  type ModelArkTask,
+  type ModelArkCreateRequest,
+} from './seedance/modelark';
+export {
+  startCallbackReceiver,
+  createTemporalSignaler,
+  signedCallbackUrl,
+  deriveCallbackSecret,
+  DEFAULT_CALLBACK_PATH,
+  type CallbackReceiver,
+  type CallbackReceiverOptions,
+  type CallbackSignaler,
+  type TemporalSignaler,
+} from './callbacks';
 export * from './seedance/errors';
 export { SEEDANCE_MODELS, MODEL_TIMINGS, type SeedanceModel } from './seedance/models';
 export { createVideoRequestSchema, taskSchema, type SeedanceTask } from './seedance/schemas';
@@ -43,12 +81,16 @@ export {
   createS3Client,
   sweepAbandonedUploads,
   checkFileName,
+  lastFrameFileName,
+  StoredFileConflictError,
   StorageBackendError,
   S3StorageError,
   S3RequestError,
   type S3StorageOptions,
   type VideoStorage,
   type VideoSink,
+  type CompanionFile,
+  type StoredCompanion,
   type SinkCheckpoint,
   type OpenSinkOptions,
   type DiscardPartialsOptions,

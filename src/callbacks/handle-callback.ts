@@ -11,21 +11,9 @@ import { z } from 'zod';
 import type { CheckNowInput, TaskStatus } from '../contract/types';
 import { workflowIdForTask } from '../contract/names';
 import { taskIdSchema } from '../seedance/schemas';
+import { MODELARK_TASK_STATUSES } from '../seedance/modelark/schemas';
+import { STATUS_FROM_MODELARK } from '../seedance/modelark/task';
 import { carriesSignedWorkflowId, verifiedWorkflowId } from './callback-url';
-
-/** ModelArk's task statuses in the package's words (`running` -> `processing`, `succeeded` -> `completed`). */
-export const MODELARK_STATUS_TO_TASK_STATUS = {
-  queued: 'queued',
-  running: 'processing',
-  succeeded: 'completed',
-  failed: 'failed',
-  expired: 'expired',
-  cancelled: 'cancelled',
-} as const satisfies Record<string, TaskStatus>;
-
-export type ModelArkTaskStatus = keyof typeof MODELARK_STATUS_TO_TASK_STATUS;
-
-const MODELARK_STATUSES = Object.keys(MODELARK_STATUS_TO_TASK_STATUS) as [ModelArkTaskStatus, ...ModelArkTaskStatus[]];
 
 /**
  * Statuses that change nothing for a waiting workflow: it ignores such hints (no read), so a signal
@@ -36,7 +24,7 @@ const NOT_WORTH_A_SIGNAL: ReadonlySet<TaskStatus> = new Set(['queued', 'processi
 /** The callback's body: only the fields the receiver reads; the rest of the task object is ignored. */
 const callbackBodySchema = z.object({
   id: taskIdSchema,
-  status: z.enum(MODELARK_STATUSES),
+  status: z.enum(MODELARK_TASK_STATUSES),
 });
 
 export interface CallbackRequest {
@@ -96,7 +84,7 @@ export function handleCallback(request: CallbackRequest, options: HandleCallback
   const parsed = callbackBodySchema.safeParse(request.body);
   if (!parsed.success) return { httpStatus: 400, problem: describeProblem(parsed.error, request.body) };
   const taskId = parsed.data.id;
-  const status = MODELARK_STATUS_TO_TASK_STATUS[parsed.data.status];
+  const status = STATUS_FROM_MODELARK[parsed.data.status];
   const signed = verifiedWorkflowId(request.query, options.secret);
   const workflowId = signed ?? workflowIdForTask(taskId);
   const accepted: AcceptedCallback = {
@@ -116,7 +104,7 @@ function describeProblem(error: z.ZodError, body: unknown): string {
   const fields = [...new Set(error.issues.map((issue) => String(issue.path[0] ?? 'body')))];
   const what: Record<string, string> = {
     id: '"id" is not a task id',
-    status: `"status" is not one of ${MODELARK_STATUSES.join(', ')}`,
+    status: `"status" is not one of ${MODELARK_TASK_STATUSES.join(', ')}`,
   };
   return fields.map((field) => what[field] ?? `"${field}" is invalid`).join('; ');
 }

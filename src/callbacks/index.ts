@@ -5,8 +5,6 @@
 export { signedCallbackUrl, verifiedWorkflowId, deriveCallbackSecret, carriesSignedWorkflowId } from './callback-url';
 export {
   handleCallback,
-  MODELARK_STATUS_TO_TASK_STATUS,
-  type ModelArkTaskStatus,
   type CallbackRequest,
   type CallbackDecision,
   type AcceptedCallback,
