@@ -7,6 +7,11 @@
  * `SEEDANCE_API_KEY=... npm run demo -- --real` does the same against the real Seedance API.
  * `npm run demo -- --s3` stores the video in a local S3 server (SeaweedFS, started for the demo,
  * its data gone when the demo stops) instead of `./videos`, and prints the object's metadata.
+ * `npm run demo -- --provider modelark` runs against the simulator's BytePlus ModelArk mode, with
+ * callbacks: the simulator calls back a receiver in the demo, which wakes the workflow (the
+ * callback's arrival is printed). `SEEDANCE_API_KEY=... npm run demo -- --provider modelark --real`
+ * uses the real ModelArk API (`SEEDANCE_BASE_URL` for Volcengine); callbacks then need a public
+ * `SEEDANCE_CALLBACK_URL` that reaches `SEEDANCE_CALLBACK_LISTEN`, otherwise it polls.
  */
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
@@ -15,8 +20,14 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSeedanceWorker } from '../src/create-worker';
-import { DEFAULT_BASE_URL } from '../src/seedance/client';
-import { createSimulator, type Simulator } from '../src/simulator';
+import { DEFAULT_BASE_URL, SeedanceClient } from '../src/seedance/client';
+import { MODELARK_BASE_URL, ModelArkProvider } from '../src/seedance/modelark';
+import type { VideoTaskProvider } from '../src/seedance/provider';
+import { ResellerProvider } from '../src/seedance/reseller-provider';
+import { deriveCallbackSecret } from '../src/callbacks/callback-url';
+import { startCallbackReceiver } from '../src/callbacks/receiver';
+import { createTemporalSignaler } from '../src/callbacks/signaler';
+import { createSimulator, type AnySimulator } from '../src/simulator';
 import { startDevServer, type DevServer } from '../src/testing/dev-server';
 import { startS3Server, type S3Server } from '../src/testing/s3-server';
 import type { SeedanceVideoResult, SeedanceVideoStatus } from '../src/contract/types';
@@ -25,9 +36,15 @@ const ROOT = path.resolve(__dirname, '..');
 const TASK_QUEUE = 'seedance-video';
 const real = process.argv.includes('--real');
 const s3 = process.argv.includes('--s3');
+const providerName = optionValue('--provider') ?? 'reseller';
+if (providerName !== 'reseller' && providerName !== 'modelark') {
+  console.error('--provider must be reseller or modelark');
+  process.exit(2);
+}
+const modelArk = providerName === 'modelark';
 const S3_BUCKET = 'seedance-demo';
 const prompt =
-  process.argv.slice(2).find((a) => !a.startsWith('--')) ??
+  process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--provider') ??
   'A red fox trots through fresh snow at dawn, breath steaming, camera tracking alongside';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -47,20 +64,22 @@ async function main(): Promise<void> {
   cleanups.unshift(() => server.stop());
   step(`Temporal at ${server.address}, Web UI at ${server.uiUrl}`);
 
-  let sim: Simulator | undefined;
+  let sim: AnySimulator | undefined;
   const apiKey = real ? process.env.SEEDANCE_API_KEY! : 'demo-sim-key';
   if (!real) {
     // Its tasks persist beside the dev server's state: a demo stopped halfway resumes its run
     // (queued in Temporal) on the next `npm run demo`, with the same task on the simulator's side.
-    sim = await createSimulator({
+    const common = {
       apiKey,
-      profile: process.env.SIMULATOR_PROFILE === 'realtime' ? 'realtime' : 'fast',
-      stateFile: path.join(ROOT, '.demo', 'simulator.json'),
-    });
+      profile: process.env.SIMULATOR_PROFILE === 'realtime' ? ('realtime' as const) : ('fast' as const),
+    };
+    sim = modelArk
+      ? await createSimulator({ ...common, provider: 'modelark', stateFile: path.join(ROOT, '.demo', 'modelark.json') })
+      : await createSimulator({ ...common, stateFile: path.join(ROOT, '.demo', 'simulator.json') });
     cleanups.unshift(() => sim!.close());
     // A file host of modest speed, so the download's progress shows.
     sim.inject({ target: 'video', kind: 'throttle', bytesPerSecond: 48_000, persistent: true });
-    step(`Seedance simulator at ${sim.url}`);
+    step(`Seedance simulator (${providerName}) at ${sim.provider === 'modelark' ? sim.baseUrl : sim.url}`);
   }
 
   let s3Server: S3Server | undefined;
@@ -76,13 +95,14 @@ async function main(): Promise<void> {
 
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   cleanups.unshift(() => nativeConnection.close());
+  const callback = modelArk ? await startDemoCallbackReceiver(nativeConnection, apiKey) : undefined;
   const output = s3Server
     ? `s3://${S3_BUCKET}/videos/`
     : path.resolve(process.env.SEEDANCE_OUTPUT ?? path.join(ROOT, 'videos'));
   const worker = await createSeedanceWorker({
     connection: nativeConnection,
     taskQueue: TASK_QUEUE,
-    seedance: { apiKey, baseUrl: real ? (process.env.SEEDANCE_BASE_URL ?? DEFAULT_BASE_URL) : sim!.url },
+    provider: demoProvider(apiKey, sim, callback),
     output,
     download: { allowPrivateUrls: !real, progressIntervalMs: 500 },
     shutdownGraceTimeMs: 5_000,
@@ -101,7 +121,18 @@ async function main(): Promise<void> {
   const handle = await client.workflow.start('generateSeedanceVideo', {
     taskQueue: TASK_QUEUE,
     workflowId,
-    args: [{ request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: prompt }], duration: 5 } }],
+    args: [
+      {
+        request: modelArk
+          ? {
+              model: 'seedance-1-5-pro-251215',
+              resolution: '480p',
+              content: [{ type: 'text', text: prompt }],
+              duration: 5,
+            }
+          : { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: prompt }], duration: 5 },
+      },
+    ],
   });
   const runLink = `${server.uiUrl}/namespaces/default/workflows/${workflowId}/${handle.firstExecutionRunId}/history`;
   step(`started generateSeedanceVideo ${workflowId}`);
@@ -120,6 +151,7 @@ async function main(): Promise<void> {
   console.log(
     `  task     ${result.taskId} (${result.model}, ${result.actualDuration ?? '?'} s, ${result.checks} status checks)`,
   );
+  if (result.usage) console.log(`  tokens   ${result.usage.completionTokens}`);
   console.log(`  Web UI   ${runLink}`);
   console.log('');
 
@@ -127,6 +159,63 @@ async function main(): Promise<void> {
     step(`the Web UI${s3Server ? ' and the S3 server stay' : ' stays'} up until you press Ctrl-C`);
     await new Promise<never>(() => undefined); // the SIGINT handler below stops everything
   }
+}
+
+/** The provider the demo's worker calls: the simulator in the chosen mode, or the real API with `--real`. */
+function demoProvider(
+  apiKey: string,
+  sim: AnySimulator | undefined,
+  callback: { url: string; secret: string } | undefined,
+): VideoTaskProvider {
+  if (modelArk) {
+    const baseUrl = sim?.provider === 'modelark' ? sim.baseUrl : (process.env.SEEDANCE_BASE_URL ?? MODELARK_BASE_URL);
+    return new ModelArkProvider({ apiKey, baseUrl, ...(callback ? { callback } : {}) });
+  }
+  const baseUrl = sim ? sim.url : (process.env.SEEDANCE_BASE_URL ?? DEFAULT_BASE_URL);
+  return new ResellerProvider(new SeedanceClient({ apiKey, baseUrl }));
+}
+
+/**
+ * ModelArk's callbacks come to a receiver in the demo process: on loopback for the simulator; for
+ * the real API only where `SEEDANCE_CALLBACK_URL` (public) and `SEEDANCE_CALLBACK_LISTEN` are set.
+ */
+async function startDemoCallbackReceiver(
+  connection: NativeConnection,
+  apiKey: string,
+): Promise<{ url: string; secret: string } | undefined> {
+  const publicUrl = real ? process.env.SEEDANCE_CALLBACK_URL : undefined;
+  const listen = real ? process.env.SEEDANCE_CALLBACK_LISTEN : '127.0.0.1:0';
+  if (real && (!publicUrl || !listen)) {
+    step('no callbacks (set SEEDANCE_CALLBACK_URL and SEEDANCE_CALLBACK_LISTEN for them): polling only');
+    return undefined;
+  }
+  const at = listen!.lastIndexOf(':');
+  const secret = process.env.SEEDANCE_CALLBACK_SECRET ?? deriveCallbackSecret(apiKey);
+  const signaler = createTemporalSignaler({ connection, namespace: 'default' });
+  const receiver = await startCallbackReceiver({
+    host: listen!.slice(0, at),
+    port: Number(listen!.slice(at + 1)),
+    secret,
+    signaler,
+    logger: {
+      debug() {},
+      info(message, meta) {
+        const m = (meta ?? {}) as { taskId?: string; status?: string; workflowId?: string };
+        step(`callback arrived: task ${m.taskId} is ${m.status}; ${message} (${m.workflowId})`);
+      },
+      warn(message) {
+        step(`callback receiver: ${message}`);
+      },
+    },
+  });
+  cleanups.unshift(() => receiver.close().then(() => signaler.drain()));
+  step(`callback receiver at ${receiver.url}`);
+  return { url: publicUrl ?? receiver.url, secret };
+}
+
+function optionValue(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
 /** The stored object's user metadata (sha256, task id, model), read back with HeadObject. */
