@@ -4,7 +4,8 @@
  * API's own words. No Temporal imports; `ModelArkProvider` adapts it to the provider port.
  */
 import { z } from 'zod';
-import { describeIssues, JsonHttp, type HttpClientOptions, type RequestOptions } from '../client';
+import { describeIssues } from '../client';
+import { JsonHttp, type HttpClientOptions, type RequestOptions } from '../json-http';
 import { SeedanceInvalidRequestError, SeedanceInvalidResponseError } from '../errors';
 import type { HttpAnswer } from '../http-errors';
 import { taskIdSchema } from '../schemas';
