@@ -5,16 +5,17 @@
  * second, the p50/p95 start-to-result latency and history events per workflow; not pass/fail.
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startDevServer } from '../src/testing/dev-server';
-import { startHarness } from '../test/helpers/harness'; // also installs a quiet Runtime logger
+import { startSeedanceTestStack } from '../src/testing/harness';
 
 export async function benchWorkflows(count = 50): Promise<void> {
+  installQuietRuntime();
   const server = await startDevServer({ headless: true });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
-  const h = await startHarness({ connection: nativeConnection, client });
+  const h = await startSeedanceTestStack({ connection: nativeConnection, client });
   try {
     const tasks = await Promise.all(
       Array.from({ length: count }, () =>
@@ -48,4 +49,13 @@ export async function benchWorkflows(count = 50): Promise<void> {
     await nativeConnection.close();
     await server.stop();
   }
+}
+
+let runtimeInstalled = false;
+
+/** Workers log every state change at INFO; a benchmark prints only its figures and what went wrong. */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  runtimeInstalled = true;
 }
