@@ -9,6 +9,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { ModelArkStatus } from './tasks';
+import { setMaxListeners } from 'node:events';
 
 export interface CallbackPolicy {
   ackTimeoutMs: number;
@@ -51,7 +52,8 @@ export class CallbackSender {
   /** Each task's last queued delivery, so its callbacks go out in order. */
   private readonly chains = new Map<string, Promise<void>>();
   private readonly pending = new Set<Promise<void>>();
-  private readonly stop = new AbortController();
+  /** Every sleep and POST in flight listens to it: as many as there are callbacks under way. */
+  private readonly stop = unlimitedListeners(new AbortController());
 
   constructor(private readonly policy: CallbackPolicy) {}
 
@@ -168,4 +170,9 @@ function post(
     );
     req.end(body);
   });
+}
+
+function unlimitedListeners(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
