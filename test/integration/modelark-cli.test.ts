@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkNowSignal } from '../../src/contract';
 import { createSimulator, type ModelArkSimulator } from '../../src/simulator';
+import { lastFramePng } from '../../src/simulator/last-frame';
 import { statusChanges } from '../../src/simulator/modelark/tasks';
 import { freePort } from '../../src/testing/ports';
 import { createDevServerForTest, type TestDevServer } from '../helpers/temporal';
@@ -122,13 +123,14 @@ async function historyOf(workflowId: string): Promise<HistoryEvent[]> {
 }
 
 describe('SEEDANCE_PROVIDER=modelark, through the temporal CLI', () => {
-  it('generateSeedanceVideo creates a cgt- task, hears its callback and stores the right bytes, with usage', async () => {
+  it('generateSeedanceVideo creates a cgt- task, hears its callback and stores the right bytes, with usage and the last frame', async () => {
     const workflowId = `modelark-generate-${randomBytes(4).toString('hex')}`;
     await start('generateSeedanceVideo', workflowId, {
       request: {
         model: 'seedance-1-5-pro-251215',
         resolution: '480p',
         content: [{ type: 'text', text: 'a red fox in snow' }],
+        return_last_frame: true,
       },
       fileName: 'fox.mp4',
     });
@@ -140,6 +142,7 @@ describe('SEEDANCE_PROVIDER=modelark, through the temporal CLI', () => {
       checks: number;
       usage: { completionTokens: number; totalTokens: number };
       video: { uri: string; bytes: number; sha256: string };
+      lastFrame: { uri: string; bytes: number; sha256: string };
     };
     expect(result.taskId).toMatch(/^cgt-\d{14}-[a-z0-9]{5}$/);
     expect(result).toMatchObject({ model: 'seedance-1-5-pro-251215', status: 'completed' });
@@ -147,6 +150,11 @@ describe('SEEDANCE_PROVIDER=modelark, through the temporal CLI', () => {
     const bytes = await fs.readFile(fileURLToPath(result.video.uri));
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(sim.videoSha256);
     expect(path.basename(result.video.uri)).toBe('fox.mp4');
+    // The last frame, as ModelArk's `content.last_frame_url` served it, stored beside the video.
+    expect(path.basename(result.lastFrame.uri)).toBe('fox.last-frame.png');
+    const frame = await fs.readFile(fileURLToPath(result.lastFrame.uri));
+    expect(createHash('sha256').update(frame).digest('hex')).toBe(lastFramePng().sha256);
+    expect(result.lastFrame.sha256).toBe(lastFramePng().sha256);
 
     // The create carried a callback URL that names this workflow (signed), and the callbacks arrived.
     const create = sim.requests.find((r) => r.kind === 'create' && r.taskId === result.taskId);
