@@ -13,6 +13,13 @@
  * Paths with timers run on the time-skipping server (no search attributes there); the search
  * attribute upserts are captured on a dev server that has them registered. With `CAPTURE_API_RPS`
  * set, the workers have that API budget, so the API calls go to the `-api` queue; capture both.
+ *
+ * `CAPTURE_PROVIDER=modelark npm run capture-histories [-- <label>]` captures the ModelArk paths
+ * (remote cancel of a queued task, expiry, `checkNow` hints, callbacks) with the ModelArk test stack
+ * on the time-skipping server. Their paths share names with the reseller's, so their label ends in
+ * `_modelark` (default `v<package version>_modelark`); the replay test tells the providers apart by
+ * the provider each history recorded. A label never contains `-`: the replay test reads the path
+ * from the file name after the first `-`.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -24,13 +31,21 @@ import {
 } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createTemporalSignaler, startCallbackReceiver } from '../src/callbacks';
 import { AWAIT_WORKFLOW_TYPE, GENERATE_WORKFLOW_TYPE } from '../src/contract/names';
-import type { AwaitSeedanceVideoInput, GenerateSeedanceVideoInput } from '../src/contract/types';
+import type {
+  AwaitSeedanceVideoInput,
+  CheckNowInput,
+  GenerateSeedanceVideoInput,
+  SeedanceVideoStatus,
+} from '../src/contract/types';
+import type { AnySimulator, ModelArkSimulator, RequestKind, Simulator } from '../src/simulator';
 import {
   findTestServer,
   historyToJson,
   runsOf,
   startDevServer,
+  startModelArkTestStack,
   startSeedanceTestStack,
   toExecutable,
   type SeedanceTestStack,
@@ -43,37 +58,69 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 const OUT_DIR = path.resolve(__dirname, '../test/replay/histories');
 const MINUTE = 60_000;
 const API_BUDGET = process.env.CAPTURE_API_RPS ? { apiRequestsPerSecond: Number(process.env.CAPTURE_API_RPS) } : {};
+const PROVIDERS = ['reseller', 'modelark'] as const;
+type ProviderName = (typeof PROVIDERS)[number];
+/** ModelArk labels end with this, so their files never overwrite the reseller's of the same version. */
+const MODELARK_LABEL_SUFFIX = '_modelark';
 
-type Harness = SeedanceTestStack;
+type Harness<Sim extends AnySimulator = Simulator> = SeedanceTestStack<Sim>;
 type Handle = WorkflowHandleWithFirstExecutionRunId;
-type Capture = (h: Harness, env?: TestWorkflowEnvironment) => Promise<Handle>;
+type Capture<Sim extends AnySimulator = Simulator> = (
+  h: Harness<Sim>,
+  env?: TestWorkflowEnvironment,
+) => Promise<Handle>;
+type Starter = Pick<Harness<AnySimulator>, 'client' | 'taskQueue'>;
 
 /** Starts `awaitSeedanceVideo` under a fixed workflow id, so a new capture reads like the last one. */
-function startAwait(h: Harness, workflowId: string, input: AwaitSeedanceVideoInput & TestOnlyInput): Promise<Handle> {
+function startAwait(h: Starter, workflowId: string, input: AwaitSeedanceVideoInput & TestOnlyInput): Promise<Handle> {
   return h.client.workflow.start(AWAIT_WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId, args: [input] });
 }
 
 /** Starts `generateSeedanceVideo` under a fixed workflow id. */
 function startGenerate(
-  h: Harness,
+  h: Starter,
   workflowId: string,
   input: GenerateSeedanceVideoInput & TestOnlyInput,
 ): Promise<Handle> {
   return h.client.workflow.start(GENERATE_WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId, args: [input] });
 }
 
-async function waitForPhase(handle: WorkflowHandle, phase: string): Promise<void> {
+/** Polls the `status` query until `done`, in real time: the test server skips no time meanwhile. */
+async function waitForStatus(
+  handle: WorkflowHandle,
+  what: string,
+  done: (status: SeedanceVideoStatus) => boolean,
+): Promise<void> {
   for (let i = 0; i < 400; i++) {
-    const status = await handle.query<{ phase: string }>('status').catch(() => undefined);
-    if (status?.phase === phase) return;
+    const status = await handle.query<SeedanceVideoStatus>('status').catch(() => undefined);
+    if (status && done(status)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`${handle.workflowId} never reached phase ${phase}`);
+  throw new Error(`${handle.workflowId} never reached ${what}`);
+}
+
+function waitForPhase(handle: WorkflowHandle, phase: string): Promise<void> {
+  return waitForStatus(handle, `phase ${phase}`, (s) => s.phase === phase);
+}
+
+/** Waiting again after its `checks`-th status read. */
+function waitForWaitAfterCheck(handle: WorkflowHandle, checks: number): Promise<void> {
+  return waitForStatus(handle, `waiting after check ${checks}`, (s) => s.phase === 'waiting' && s.checks === checks);
 }
 
 async function settle(handle: Handle): Promise<Handle> {
   await handle.result().catch(() => undefined);
   return handle;
+}
+
+/** The simulator's requests of one kind for one task. */
+function requestsFor(sim: AnySimulator, kind: RequestKind, taskId: string) {
+  return sim.requests.filter((r) => r.kind === kind && r.taskId === taskId);
+}
+
+/** A capture that did not take the path its name promises must not be written as that path's fixture. */
+function expectPath(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`capture took another path: ${message}`);
 }
 
 /** On the time-skipping server: timers of simulated minutes pass in milliseconds. */
@@ -255,12 +302,162 @@ const devServer: Record<string, Capture> = {
   },
 };
 
+/**
+ * ModelArk, on the time-skipping server: ids of the form ModelArk hands out (`cgt-...`), fixed here.
+ * Without callbacks: polling at the documented interval of the task's resolution.
+ */
+const modelArk: Record<string, Capture<ModelArkSimulator>> = {
+  async 'await-completed-720p'(h) {
+    await h.sim.addTask({
+      id: 'cgt-20260101120000-rcomp',
+      resolution: '720p',
+      timing: { queuedMs: MINUTE, renderMs: 150_000 },
+    });
+    return settle(await startAwait(h, 'seedance-cgt-20260101120000-rcomp', { taskId: 'cgt-20260101120000-rcomp' }));
+  },
+  async 'generate-completed'(h) {
+    const handle = await settle(
+      await startGenerate(h, 'generate-replay-modelark', {
+        request: {
+          model: 'seedance_1_5_pro_720p',
+          content: [{ type: 'text', text: 'a lighthouse in a storm' }],
+          duration: 5,
+        },
+        fileName: 'lighthouse.mp4',
+      }),
+    );
+    // ModelArk's create answers only the id: the first status read is after the first wait.
+    const create = h.sim.requests.find((r) => r.kind === 'create');
+    expectPath(h.sim.createCount() === 1 && create?.taskId !== undefined, 'one create');
+    const firstRead = requestsFor(h.sim, 'status', create!.taskId!)[0];
+    expectPath(firstRead !== undefined && firstRead.at - create!.at >= MINUTE, 'no status read right after create');
+    return handle;
+  },
+  async 'await-remote-failed'(h) {
+    await h.sim.addTask({
+      id: 'cgt-20260101120000-rfail',
+      outcome: 'failed',
+      errorCode: 'OutputVideoSensitiveContentDetected.PolicyViolation',
+      error: 'The request failed because the output video may contain sensitive information.',
+      timing: { queuedMs: 10_000, renderMs: 150_000 },
+    });
+    return settle(await startAwait(h, 'seedance-cgt-20260101120000-rfail', { taskId: 'cgt-20260101120000-rfail' }));
+  },
+  async 'await-expired'(h) {
+    // Still queued when its execution_expires_after (10 min here) runs out: ModelArk reports `expired`.
+    await h.sim.addTask({
+      id: 'cgt-20260101120000-rexpi',
+      executionExpiresAfterS: 600,
+      timing: { queuedMs: 60 * MINUTE, renderMs: 5 * MINUTE },
+    });
+    return settle(await startAwait(h, 'seedance-cgt-20260101120000-rexpi', { taskId: 'cgt-20260101120000-rexpi' }));
+  },
+  async 'await-cancel-signal-queued'(h) {
+    await h.sim.addTask({ id: 'cgt-20260101120000-rcanq', timing: { queuedMs: 60 * MINUTE, renderMs: 5 * MINUTE } });
+    const handle = await startAwait(h, 'seedance-cgt-20260101120000-rcanq', { taskId: 'cgt-20260101120000-rcanq' });
+    await waitForPhase(handle, 'waiting');
+    await handle.signal('cancel', { reason: 'not needed any more' });
+    await settle(handle);
+    expectPath(requestsFor(h.sim, 'delete', 'cgt-20260101120000-rcanq').length === 1, 'one DELETE of the queued task');
+    return handle;
+  },
+  async 'await-cancel-signal-running'(h) {
+    await h.sim.addTask({ id: 'cgt-20260101120000-rcanr', timing: { queuedMs: 0, renderMs: 60 * MINUTE } });
+    const handle = await startAwait(h, 'seedance-cgt-20260101120000-rcanr', { taskId: 'cgt-20260101120000-rcanr' });
+    await waitForPhase(handle, 'waiting');
+    await handle.signal('cancel', { reason: 'not needed any more' });
+    await settle(handle);
+    expectPath(requestsFor(h.sim, 'delete', 'cgt-20260101120000-rcanr').length === 0, 'no DELETE of a running task');
+    return handle;
+  },
+  async 'await-workflow-cancel-queued'(h) {
+    await h.sim.addTask({ id: 'cgt-20260101120000-rwfcq', timing: { queuedMs: 60 * MINUTE, renderMs: 5 * MINUTE } });
+    const handle = await startAwait(h, 'seedance-cgt-20260101120000-rwfcq', { taskId: 'cgt-20260101120000-rwfcq' });
+    await waitForPhase(handle, 'waiting');
+    await handle.cancel();
+    await settle(handle);
+    expectPath(requestsFor(h.sim, 'delete', 'cgt-20260101120000-rwfcq').length === 1, 'one DELETE of the queued task');
+    return handle;
+  },
+  async 'await-check-now-hints'(h) {
+    const taskId = 'cgt-20260101120000-rhint';
+    await h.sim.addTask({ id: taskId, timing: { queuedMs: 0, renderMs: 5 * MINUTE } });
+    const handle = await startAwait(h, `seedance-${taskId}`, { taskId });
+    await waitForWaitAfterCheck(handle, 1);
+    // Hints that cost no read: another task's, and a status that changes nothing.
+    const ignored: CheckNowInput[] = [
+      { source: 'callback', taskId: 'cgt-20260101120000-other', status: 'completed' },
+      { source: 'callback', taskId, status: 'processing' },
+    ];
+    for (const hint of ignored) await handle.signal('checkNow', hint);
+    // `completed` while the task still renders: each wakes the run until the burst (3) is spent.
+    const completed: CheckNowInput = { source: 'callback', taskId, status: 'completed' };
+    for (let checks = 2; checks <= 4; checks++) {
+      await handle.signal('checkNow', completed);
+      await waitForWaitAfterCheck(handle, checks);
+    }
+    await handle.signal('checkNow', completed); // over budget: no read
+    await handle.signal('checkNow'); // an operator's, also over budget
+    await settle(handle);
+    return handle;
+  },
+  async 'await-continue-as-new'(h) {
+    await h.sim.addTask({
+      id: 'cgt-20260101120000-rflex',
+      serviceTier: 'flex',
+      timing: { queuedMs: 5 * MINUTE, renderMs: 10 * MINUTE },
+    });
+    return settle(
+      await startAwait(h, 'seedance-cgt-20260101120000-rflex', {
+        taskId: 'cgt-20260101120000-rflex',
+        serviceTier: 'flex',
+        historyEventsBeforeContinue: 40,
+      }),
+    );
+  },
+};
+
+/**
+ * ModelArk with callbacks on (the worker's creates send a signed `callback_url`; a receiver turns
+ * the `succeeded` callback into a `checkNow` signal): polling is only the fallback, 4x sparser.
+ */
+const modelArkWithCallbacks: Record<string, Capture<ModelArkSimulator>> = {
+  async 'generate-callback'(h, env) {
+    const handle = await startGenerate(h, 'generate-replay-callback', {
+      request: {
+        model: 'seedance_1_5_pro_720p',
+        content: [{ type: 'text', text: 'paper boats on a canal' }],
+        duration: 5,
+      },
+      fileName: 'boats.mp4',
+    });
+    await waitForPhase(handle, 'waiting');
+    // The task succeeds 1 min after create (see CALLBACK_PROFILE), long before the first fallback
+    // check (at least 2 min): the callback, not a timer, wakes the run.
+    await env!.sleep('70s');
+    await h.sim.flushCallbacks();
+    await settle(handle);
+    const taskId = h.sim.requests.find((r) => r.kind === 'create')?.taskId ?? '';
+    expectPath(
+      h.sim.callbacks.some((c) => c.taskId === taskId && c.status === 'succeeded' && c.acknowledged),
+      'the succeeded callback was acknowledged',
+    );
+    expectPath(requestsFor(h.sim, 'status', taskId).length === 1, 'one status read, after the callback');
+    return handle;
+  },
+};
+
 /** Worker identities carry the host name: not something to commit. */
 function anonymize(json: string): string {
   return json.replace(/"identity": "[^"]*"/g, '"identity": "capture-histories"');
 }
 
-async function captureAll(h: Harness, captures: Record<string, Capture>, label: string, env?: TestWorkflowEnvironment) {
+async function captureAll<Sim extends AnySimulator>(
+  h: Harness<Sim>,
+  captures: Record<string, Capture<Sim>>,
+  label: string,
+  env?: TestWorkflowEnvironment,
+) {
   for (const [name, capture] of Object.entries(captures)) {
     const handle = await capture(h, env);
     const runs = await runsOf(h.client, handle.workflowId, handle.firstExecutionRunId);
@@ -272,17 +469,14 @@ async function captureAll(h: Harness, captures: Record<string, Capture>, label: 
   }
 }
 
-async function run(): Promise<void> {
-  const version = (
-    JSON.parse(await fs.readFile(path.resolve(__dirname, '../package.json'), 'utf8')) as { version: string }
-  ).version;
-  const label = process.argv[2] ?? `v${version}`;
-  if (!/^[A-Za-z0-9._-]+$/.test(label)) throw new Error('the label must be letters, digits, ".", "_" or "-"');
-  await fs.mkdir(OUT_DIR, { recursive: true });
+function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
+  return findTestServer().then((server) =>
+    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: toExecutable(server) } }),
+  );
+}
 
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: toExecutable(await findTestServer()) },
-  });
+async function captureReseller(label: string): Promise<void> {
+  const env = await startTimeSkipping();
   try {
     // Generated 1080p tasks render long enough (flex: 3 + 15 min) to continue as new.
     const h = await startSeedanceTestStack({
@@ -321,6 +515,96 @@ async function run(): Promise<void> {
     await server.stop();
     await fs.rm(path.dirname(server.dbFile), { recursive: true, force: true });
   }
+}
+
+/** Generated 720p tasks: queued 1 min, rendered 3 (the fallback polling sees them queued, then running). */
+const MODELARK_PROFILE = { seedance_1_5_pro_720p: { queuedMs: MINUTE, renderMs: 3 * MINUTE } };
+/** With callbacks: done 1 min after create, before the first (sparser) fallback check. */
+const CALLBACK_PROFILE = { seedance_1_5_pro_720p: { queuedMs: 10_000, renderMs: 50_000 } };
+/** Signs the callback URLs the creates send; only this script's receiver checks it. Not a secret. */
+const CALLBACK_SECRET = 'capture-histories-callback-secret';
+
+/**
+ * Each ModelArk path on a fresh time-skipping server. ModelArk's create answers only the id, so a
+ * created task's `createdMs` is the worker's clock, and the run compares it with workflow time: the
+ * two must agree. They stop agreeing after a run ends, when the server skips to the timeouts of
+ * its finished activities (48 h on, for a ModelArk task's deadline); a fresh server starts on the
+ * worker's clock.
+ */
+async function captureModelArk(label: string): Promise<void> {
+  for (const [name, capture] of Object.entries(modelArk)) {
+    const env = await startTimeSkipping();
+    try {
+      const h = await startModelArkTestStack({
+        env,
+        taskQueue: 'seedance-video',
+        ...API_BUDGET,
+        simulator: { profile: MODELARK_PROFILE },
+      });
+      try {
+        await captureAll(h, { [name]: capture }, label, env);
+      } finally {
+        await h.close();
+      }
+    } finally {
+      await env.teardown();
+    }
+  }
+  for (const [name, capture] of Object.entries(modelArkWithCallbacks)) {
+    const env = await startTimeSkipping();
+    // The receiver the worker's callback URLs point at, signalling through the test client.
+    const signaler = createTemporalSignaler({ client: env.client });
+    const receiver = await startCallbackReceiver({
+      host: '127.0.0.1',
+      port: 0,
+      secret: CALLBACK_SECRET,
+      signaler,
+      logger: { debug() {}, info() {}, warn: (message, meta) => console.warn(message, meta) },
+    });
+    try {
+      const h = await startModelArkTestStack({
+        env,
+        taskQueue: 'seedance-video',
+        ...API_BUDGET,
+        callback: { url: receiver.url, secret: CALLBACK_SECRET },
+        simulator: { profile: CALLBACK_PROFILE },
+      });
+      try {
+        await captureAll(h, { [name]: capture }, label, env);
+      } finally {
+        await h.close();
+      }
+    } finally {
+      await receiver.close();
+      await signaler.drain();
+      await env.teardown();
+    }
+  }
+}
+
+function providerFromEnv(): ProviderName {
+  const name = process.env.CAPTURE_PROVIDER ?? 'reseller';
+  if (!(PROVIDERS as readonly string[]).includes(name)) {
+    throw new Error(`CAPTURE_PROVIDER must be one of ${PROVIDERS.join(', ')}, not ${JSON.stringify(name)}`);
+  }
+  return name as ProviderName;
+}
+
+async function run(): Promise<void> {
+  const provider = providerFromEnv();
+  const version = (
+    JSON.parse(await fs.readFile(path.resolve(__dirname, '../package.json'), 'utf8')) as { version: string }
+  ).version;
+  const label = process.argv[2] ?? `v${version}${provider === 'modelark' ? MODELARK_LABEL_SUFFIX : ''}`;
+  if (!/^[A-Za-z0-9._]+$/.test(label)) {
+    throw new Error('the label must be letters, digits, "." or "_" (no "-": the path follows the first "-")');
+  }
+  if (label.endsWith(MODELARK_LABEL_SUFFIX) !== (provider === 'modelark')) {
+    throw new Error(`ModelArk labels, and only they, end with ${MODELARK_LABEL_SUFFIX} (the paths share names)`);
+  }
+  await fs.mkdir(OUT_DIR, { recursive: true });
+  if (provider === 'modelark') await captureModelArk(label);
+  else await captureReseller(label);
 }
 
 run().catch((error: unknown) => {

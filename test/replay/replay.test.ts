@@ -15,7 +15,7 @@ import { workflowBundle } from '../helpers/harness';
 
 const HISTORIES = path.join(__dirname, 'histories');
 
-/** The paths the fixtures must cover (file names without the version label). */
+/** The reseller paths the fixtures must cover (file names without the version label). */
 const REQUIRED_PATHS = [
   'await-completed-720p',
   'await-remote-failed',
@@ -37,8 +37,32 @@ const REQUIRED_PATHS = [
   'await-continue-as-new-search-attributes-run2',
 ];
 
+/**
+ * The ModelArk paths the fixtures must cover. Their names repeat the reseller's where the path is
+ * the same; the files differ by label (`<version>_modelark`), the histories by the provider recorded.
+ */
+const REQUIRED_MODELARK_PATHS = [
+  'await-completed-720p',
+  'generate-completed',
+  'await-remote-failed',
+  'await-expired',
+  'await-cancel-signal-queued',
+  'await-cancel-signal-running',
+  'await-workflow-cancel-queued',
+  'await-check-now-hints',
+  'generate-callback',
+  'await-continue-as-new-run1',
+  'await-continue-as-new-run2',
+];
+
+type Provider = 'reseller' | 'modelark';
+
 interface Fixture {
+  /** The file name, `<label>-<path>.json`. */
   name: string;
+  label: string;
+  path: string;
+  provider: Provider;
   history: History;
 }
 
@@ -47,12 +71,34 @@ let fixtures: Fixture[];
 beforeAll(async () => {
   const names = (await fs.readdir(HISTORIES)).filter((f) => f.endsWith('.json')).sort();
   fixtures = await Promise.all(
-    names.map(async (name) => ({
-      name,
-      history: historyFromJson(await fs.readFile(path.join(HISTORIES, name), 'utf8')),
-    })),
+    names.map(async (name) => {
+      const history = historyFromJson(await fs.readFile(path.join(HISTORIES, name), 'utf8'));
+      const [label, ...rest] = name.replace(/\.json$/, '').split('-');
+      return { name, label: label!, path: rest.join('-'), provider: recordedProvider(history), history };
+    }),
   );
 });
+
+function decode(payload: { data?: Uint8Array | null } | null | undefined): unknown {
+  return payload?.data ? JSON.parse(Buffer.from(payload.data).toString('utf8')) : undefined;
+}
+
+/**
+ * The provider a run recorded: in the worker settings it asked for (the local activity's marker),
+ * or, after continue-as-new, in the state it was handed. Runs from before providers: the reseller.
+ */
+function recordedProvider(history: History): Provider {
+  for (const event of history.events ?? []) {
+    const input = decode(event.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]) as
+      { resume?: { provider?: { name?: Provider } } } | undefined;
+    if (input?.resume?.provider?.name) return input.resume.provider.name;
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') continue;
+    const result = decode(marker.details?.result?.payloads?.[0]) as { provider?: { name?: Provider } } | undefined;
+    if (result?.provider?.name) return result.provider.name;
+  }
+  return 'reseller';
+}
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
@@ -80,16 +126,23 @@ function scheduled(history: History): string[] {
   return (history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
 }
 
-function hasEvent(history: History, attribute: 'markerRecordedEventAttributes'): boolean {
-  return (history.events ?? []).some((e) => e[attribute]);
+/** Whether the run asked the worker (a local activity's marker; patch markers do not count). */
+function askedTheWorker(history: History): boolean {
+  return (history.events ?? []).some((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
 }
 
 describe('replay of the committed histories', () => {
-  it('covers every main path, with and without search attributes, and across continue-as-new', () => {
-    const paths = fixtures.map((f) => f.name.replace(/^[^-]+-/, '').replace(/\.json$/, ''));
-    expect(paths).toEqual(expect.arrayContaining(REQUIRED_PATHS));
+  it('covers every main path of both providers, with and without search attributes, and across continue-as-new', () => {
+    const pathsOf = (provider: Provider) => fixtures.filter((f) => f.provider === provider).map((f) => f.path);
+    expect(pathsOf('reseller')).toEqual(expect.arrayContaining(REQUIRED_PATHS));
+    expect(pathsOf('modelark')).toEqual(expect.arrayContaining(REQUIRED_MODELARK_PATHS));
+    // The paths share names, so the label keeps the providers' files apart.
+    for (const f of fixtures) expect(f.label.endsWith('_modelark'), f.name).toBe(f.provider === 'modelark');
+    // Our own upserts: every run since the api-task-queue patch also upserts TemporalChangeVersion.
     const upserts = fixtures.filter((f) =>
-      (f.history.events ?? []).some((e) => e.upsertWorkflowSearchAttributesEventAttributes),
+      (f.history.events ?? []).some(
+        (e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.SeedanceStatus,
+      ),
     );
     expect(upserts.length).toBeGreaterThanOrEqual(3);
     // Runs of the current code, with and without an API budget (activities on the `-api` queue).
@@ -117,8 +170,8 @@ describe('replay of the committed histories', () => {
 
   it('removing the local activity that asks the worker breaks every history that recorded it, and only those', async () => {
     const errors = await replayAll(await changedBundle('search-attribute-check-removed.ts', true));
-    const withMarker = fixtures.filter((f) => hasEvent(f.history, 'markerRecordedEventAttributes'));
-    const without = fixtures.filter((f) => !hasEvent(f.history, 'markerRecordedEventAttributes'));
+    const withMarker = fixtures.filter((f) => askedTheWorker(f.history));
+    const without = fixtures.filter((f) => !askedTheWorker(f.history));
     expect(withMarker.length).toBeGreaterThan(0);
     expect(without.length).toBeGreaterThan(0); // runs after continue-as-new never ask
     for (const fixture of withMarker)
@@ -134,5 +187,19 @@ describe('replay of the committed histories', () => {
     for (const fixture of checked)
       expect(errors.get(fixture.name), fixture.name).toBeInstanceOf(DeterminismViolationError);
     for (const fixture of unchecked) expect(errors.get(fixture.name), fixture.name).toBeUndefined();
+  });
+
+  it('removing the remote cancel after a cancel breaks every history that stopped a queued task, and only those', async () => {
+    const errors = await replayAll(await changedBundle('remote-cancel-removed.ts', true));
+    const stopped = fixtures.filter((f) => scheduled(f.history).includes('cancelRemoteTask'));
+    const others = fixtures.filter((f) => !scheduled(f.history).includes('cancelRemoteTask'));
+    expect(stopped.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['await-cancel-signal-queued', 'await-workflow-cancel-queued']),
+    );
+    // A ModelArk task already rendering is left alone: that cancel sends nothing, and still replays.
+    expect(others.map((f) => `${f.provider} ${f.path}`)).toContain('modelark await-cancel-signal-running');
+    for (const fixture of stopped)
+      expect(errors.get(fixture.name), fixture.name).toBeInstanceOf(DeterminismViolationError);
+    for (const fixture of others) expect(errors.get(fixture.name), fixture.name).toBeUndefined();
   });
 });
