@@ -27,5 +27,6 @@ export function toSnapshot(task: ProviderTask): TaskSnapshot {
       : {}),
     ...(task.usage ? { usage: task.usage } : {}),
     ...(task.status === 'completed' && task.lastFrameUrl ? { hasLastFrame: true } : {}),
+    ...(task.localTimes ? { localTimes: true } : {}),
   };
 }

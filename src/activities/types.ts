@@ -30,6 +30,8 @@ export interface TaskSnapshot {
   usage?: TokenUsage;
   /** A completed task also has a last-frame image (the request asked for it). */
   hasLastFrame?: boolean;
+  /** The times are the worker's clock at the create, not the provider's (see `ProviderTask.localTimes`). */
+  localTimes?: boolean;
 }
 
 export interface DownloadVideoInput {

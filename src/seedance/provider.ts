@@ -52,6 +52,11 @@ export interface ProviderTask {
   /** Until when `videoUrl` stays valid, when the provider documents it. */
   videoUrlExpiresAtMs?: number | null;
   usage?: TokenUsage | null;
+  /**
+   * The task was made from what was sent, not read from the provider (ModelArk's create answers
+   * only its id): its times are this worker's clock at sending, not the provider's.
+   */
+  localTimes?: boolean;
 }
 
 /** What {@link VideoTaskProvider.cancelTask} achieved. */

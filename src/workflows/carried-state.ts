@@ -18,6 +18,8 @@ export interface CarriedState {
   provider?: ProviderSettings;
   /** The task's resolution where the provider reports it apart from the model (the schedule's timing). */
   resolution?: string;
+  /** This task calls back (a generate run created it with callbacks on): its polling is sparse. */
+  callsBack?: boolean;
   lastCheckedAtMs: number | null;
   /** The last status seen, so the `status` query shows it before the new run's first check. */
   remoteStatus?: TaskStatus | null;

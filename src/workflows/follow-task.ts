@@ -89,6 +89,11 @@ class TaskFollower {
   private provider: ProviderSettings | undefined;
   /** The task's resolution, where the provider reports it apart from the model (ModelArk). */
   private resolution: string | undefined;
+  /**
+   * The provider calls back on this task's status changes: this run created it with callbacks on.
+   * A task created elsewhere (`awaitSeedanceVideo`) may never call back, so it is polled as usual.
+   */
+  private callsBack = false;
 
   constructor(
     private readonly options: FollowOptions,
@@ -101,6 +106,7 @@ class TaskFollower {
       this.apiTaskQueue = options.carried.apiTaskQueue;
       this.provider = options.carried.provider;
       this.resolution = options.carried.resolution;
+      this.callsBack = options.carried.callsBack ?? false;
     }
   }
 
@@ -111,6 +117,7 @@ class TaskFollower {
     let snapshot: TaskSnapshot | undefined;
     if (create) {
       snapshot = await create(this.apiTaskQueue ?? undefined);
+      this.callsBack = this.provider?.callbacks ?? false;
       this.taskId = snapshot.taskId;
       this.face.taskCreated(snapshot.taskId);
     } else if (!carried) {
@@ -130,7 +137,8 @@ class TaskFollower {
     }
   }
 
-  private record(snapshot: TaskSnapshot): void {
+  private record(recorded: TaskSnapshot): void {
+    const snapshot = onWorkflowClock(recorded);
     this.lastSnapshot = snapshot;
     if (snapshot.resolution) this.resolution = snapshot.resolution;
     if (this.createdMs === undefined) {
@@ -181,7 +189,7 @@ class TaskFollower {
       model: this.face.model,
       serviceTier: this.lastSnapshot?.serviceTier ?? this.options.serviceTier,
       ...(this.resolution ? { resolution: this.resolution } : {}),
-      ...(this.provider?.callbacks ? { callbacks: true } : {}),
+      ...(this.callsBack ? { callbacks: true } : {}),
       createdMs: this.createdMs ?? now,
       nowMs: now,
       checks: this.face.checks,
@@ -314,8 +322,24 @@ class TaskFollower {
       ...(this.apiTaskQueue !== undefined ? { apiTaskQueue: this.apiTaskQueue } : {}),
       ...(this.provider ? { provider: this.provider } : {}),
       ...(this.resolution ? { resolution: this.resolution } : {}),
+      ...(this.callsBack ? { callsBack: true } : {}),
     };
     log.info('continuing as new', { taskId: this.taskId, historyLength: info.historyLength, checks: state.checks });
     await this.options.continueWith(state);
   }
+}
+
+/**
+ * A snapshot whose times are the worker's clock (a create that answered only an id) moved onto
+ * the workflow's clock, as of now, right after the create: a worker whose clock is off (or the
+ * time-skipping test server, whose clock runs ahead) must not shift the run's deadline.
+ */
+function onWorkflowClock(snapshot: TaskSnapshot): TaskSnapshot {
+  if (!snapshot.localTimes) return snapshot;
+  const shift = Date.now() - snapshot.createdMs;
+  return {
+    ...snapshot,
+    createdMs: snapshot.createdMs + shift,
+    ...(snapshot.expiresAtMs !== undefined ? { expiresAtMs: snapshot.expiresAtMs + shift } : {}),
+  };
 }

@@ -76,6 +76,7 @@ export class ModelArkProvider implements VideoTaskProvider {
       expiresAtMs: createdMs + (body.execution_expires_after ?? DEFAULT_EXECUTION_EXPIRES_S) * 1000,
       videoUrlExpiresAtMs: null,
       usage: null,
+      localTimes: true,
     };
   }
 

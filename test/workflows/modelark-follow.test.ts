@@ -1,0 +1,80 @@
+/**
+ * ModelArk-specific paths of the follow loop on the time-skipping server: a create that answers
+ * only an id (its times are the worker's clock, which this server's clock runs far ahead of), and
+ * the sparse fallback polling that only tasks this run created with callbacks get.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startModelArkTestStack, type SeedanceTestStack } from '../../src/testing/harness';
+import type { ModelArkSimulator } from '../../src/simulator';
+import { workflowBundle } from '../helpers/harness';
+import { timerDurations } from '../helpers/history';
+import { createTimeSkippingEnv } from '../helpers/temporal';
+import { startAwait, startGenerate, uniqueId } from '../helpers/workflows';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const DAY = 24 * 60 * MINUTE;
+
+let env: TestWorkflowEnvironment;
+/** Creates send a callback URL that nobody answers: the provider believes it calls back. */
+let h: SeedanceTestStack<ModelArkSimulator>;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  h = await startModelArkTestStack({
+    env,
+    workflowBundle: await workflowBundle(),
+    // Tasks take their documented times (720p: about 3.5 min), so a run waits on several timers.
+    simulator: { profile: 'realtime' },
+    callback: { url: 'http://127.0.0.1:9/seedance/callback', secret: 'a-secret-of-sixteen-chars' },
+  });
+});
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+describe('ModelArk on the time-skipping server', () => {
+  it("follows a created task on the workflow's clock, however far ahead of the worker's clock it runs", async () => {
+    // Three days of server time pass in an instant; the worker's own clock (the create's) does not move.
+    await env.sleep(3 * DAY);
+    const handle = await startGenerate(h.client, h.taskQueue, {
+      request: { model: 'seedance-1-5-pro-251215', resolution: '480p', content: [{ type: 'text', text: 'a fox' }] },
+    });
+    const result = await handle.result();
+    expect(result).toMatchObject({ status: 'completed', model: 'seedance-1-5-pro-251215' });
+    expect(result.video.sha256).toBe(h.sim.videoSha256);
+  });
+
+  it('polls a task it created with callbacks on four times less often: the callback is the signal', async () => {
+    const handle = await startGenerate(h.client, h.taskQueue, {
+      request: { model: 'seedance-1-5-pro-251215', resolution: '720p', content: [{ type: 'text', text: 'a fox' }] },
+    });
+    const { taskId } = await handle.result().catch(() => ({ taskId: '' }));
+    expect(taskId).not.toBe('');
+    const timers = await timerDurations(h.client, handle.workflowId);
+    expect(timers.length).toBeGreaterThanOrEqual(2);
+    // The first wait is the 720p earliest finish (2 min); every later one 4 x 30-60 s.
+    for (const ms of timers.slice(1)) {
+      expect(ms).toBeGreaterThanOrEqual(120 * SECOND);
+      expect(ms).toBeLessThanOrEqual(240 * SECOND);
+    }
+  });
+
+  it('polls a task created elsewhere as usual, callbacks or not (it may never call back)', async () => {
+    const taskId = `cgt-20261201000000-${uniqueId('a')
+      .replace(/[^a-z0-9]/g, '')
+      .slice(-5)}`;
+    await h.sim.addTask({ id: taskId, resolution: '720p', timing: { queuedMs: MINUTE, renderMs: 8 * MINUTE } });
+    const handle = await startAwait(h.client, h.taskQueue, { taskId });
+    await handle.result();
+    const timers = await timerDurations(h.client, handle.workflowId);
+    expect(timers.length).toBeGreaterThanOrEqual(3);
+    for (const ms of timers.slice(1)) {
+      expect(ms).toBeGreaterThanOrEqual(30 * SECOND);
+      expect(ms).toBeLessThanOrEqual(60 * SECOND);
+    }
+  });
+});
