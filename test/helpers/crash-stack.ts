@@ -13,10 +13,17 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Checkpoint } from '../../src/storage/partial-file';
 import { DEFAULT_TASK_QUEUE } from '../../src/contract/names';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
+import {
+  createSimulator,
+  type AnySimulator,
+  type CommonSimulatorOptions,
+  type Simulator,
+  type SimulatorOptions,
+} from '../../src/simulator';
 import { STAGING_DIR_NAME } from '../../src/storage/local';
 import { jitter } from '../../src/workflows/schedule';
 import { eventsOf, historyEvents } from './history';
+import { addTask, createSimulatorUnderTest, workerApiEnv } from './provider';
 import { createDevServerForTest, type TestDevServer } from './temporal';
 import { until } from './wait';
 import { startWorkerProcess, type StartWorkerOptions, type WorkerProcess } from './worker-process';
@@ -27,9 +34,9 @@ export const TASK_QUEUE = DEFAULT_TASK_QUEUE;
 /** How long the crash tests wait for a worker, a server or a download to get somewhere. */
 export const CRASH_WAIT_MS = 60_000;
 
-export interface CrashStack {
+export interface CrashStack<Sim extends AnySimulator = Simulator> {
   server: TestDevServer;
-  sim: Simulator;
+  sim: Sim;
   client: Client;
   outputDir: string;
   stagingDir: string;
@@ -39,10 +46,18 @@ export interface CrashStack {
 }
 
 export async function startCrashStack(simulator: Omit<SimulatorOptions, 'apiKey'> = {}): Promise<CrashStack> {
-  const [server, sim] = await Promise.all([
-    createDevServerForTest(),
-    createSimulator({ apiKey: CRASH_API_KEY, ...simulator }),
-  ]);
+  return startCrashStackOn(createSimulator({ apiKey: CRASH_API_KEY, ...simulator }));
+}
+
+/** {@link startCrashStack} on the provider under test (test/helpers/provider.ts). */
+export async function startCrashStackUnderTest(
+  simulator: Omit<CommonSimulatorOptions, 'apiKey'> = {},
+): Promise<CrashStack<AnySimulator>> {
+  return startCrashStackOn(createSimulatorUnderTest({ apiKey: CRASH_API_KEY, ...simulator }));
+}
+
+async function startCrashStackOn<Sim extends AnySimulator>(simulator: Promise<Sim>): Promise<CrashStack<Sim>> {
+  const [server, sim] = await Promise.all([createDevServerForTest(), simulator]);
   const outputDir = await fs.mkdtemp(path.join(os.tmpdir(), 'seedance-crash-'));
   // Reconnects by itself after the server restarts on the same port.
   const connection = await Connection.connect({ address: server.address });
@@ -60,7 +75,7 @@ export async function startCrashStack(simulator: Omit<SimulatorOptions, 'apiKey'
           TEMPORAL_ADDRESS: server.address,
           TEMPORAL_NAMESPACE: server.namespace,
           SEEDANCE_API_KEY: CRASH_API_KEY,
-          SEEDANCE_BASE_URL: sim.url,
+          ...workerApiEnv(sim),
           SEEDANCE_OUTPUT: outputDir,
           SEEDANCE_ALLOW_PRIVATE_URLS: 'true',
           SEEDANCE_REQUEST_TIMEOUT_MS: '5000',
@@ -94,10 +109,10 @@ export function quickTimerTaskId(): string {
  * A 480p task that stays processing until `finishTask`. Created a minute ago, so the schedule's
  * "not before the earliest finish" (30 s) is past and the first timer is the 480p interval.
  */
-export function seedProcessingTask(sim: Simulator) {
-  return sim.addTask({
+export function seedProcessingTask(sim: AnySimulator) {
+  return addTask(sim, {
     id: quickTimerTaskId(),
-    model: 'seedance_1_5_pro_480p',
+    resolution: '480p',
     createdMs: Date.now() - 60_000,
     timing: { queuedMs: 0, renderMs: 60 * 60_000 },
   });
@@ -107,16 +122,16 @@ export function seedProcessingTask(sim: Simulator) {
  * Makes a task completed from now on, by editing the simulator's live record: tests call it once
  * the workflow waits on its timer, so the next check finds the video whatever the machine's load.
  */
-export function finishTask(sim: Simulator, taskId: string): void {
+export function finishTask(sim: AnySimulator, taskId: string): void {
   const task = sim.getTask(taskId);
   if (!task) throw new Error(`no simulated task ${taskId}`);
   task.timing = { queuedMs: 0, renderMs: 0 };
 }
 
 /** A 480p task completed long ago: the first check hands straight over to the download. */
-export function seedCompletedTask(sim: Simulator) {
-  return sim.addTask({
-    model: 'seedance_1_5_pro_480p',
+export function seedCompletedTask(sim: AnySimulator) {
+  return addTask(sim, {
+    resolution: '480p',
     createdMs: Date.now() - 10 * 60_000,
     timing: { queuedMs: 0, renderMs: 60_000 },
   });

@@ -7,13 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { inject } from 'vitest';
+import type { AnySimulator, CommonSimulatorOptions } from '../../src/simulator';
 import {
   seedanceWorkflowBundle,
+  startModelArkTestStack,
   startSeedanceTestStack,
   TEST_API_KEY,
   type SeedanceTestStack,
   type SeedanceTestStackOptions,
 } from '../../src/testing/harness';
+import { onModelArk } from './provider';
 import { until } from './wait';
 
 // Workers log every state change at INFO; tests want only what went wrong.
@@ -85,4 +88,22 @@ export function workflowBundleFile(): Promise<string> {
 /** The Seedance stack on the run's workflow bundle; `close()` stops it. */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   return startSeedanceTestStack({ ...options, workflowBundle: await workflowBundle() });
+}
+
+/** The stack of the provider under test (test/helpers/provider.ts): either simulator mode. */
+export type ProviderHarness = SeedanceTestStack<AnySimulator>;
+export type ProviderHarnessOptions = Omit<HarnessOptions, 'simulator'> & {
+  /** Options both simulator modes take; the API key is {@link SIM_KEY}. */
+  simulator?: Omit<CommonSimulatorOptions, 'apiKey'>;
+};
+
+/**
+ * The Seedance stack of the provider under test (`SEEDANCE_TEST_PROVIDER`) on the run's workflow
+ * bundle: {@link startHarness} on the reseller, `startModelArkTestStack` on ModelArk.
+ */
+export async function startProviderHarness(options: ProviderHarnessOptions): Promise<ProviderHarness> {
+  const bundle = await workflowBundle();
+  return onModelArk
+    ? startModelArkTestStack({ ...options, workflowBundle: bundle })
+    : startSeedanceTestStack({ ...options, workflowBundle: bundle });
 }

@@ -1,13 +1,18 @@
 /** Reading the simulator's request log: the oracle of what the workers asked the API and the file host. */
-import type { RequestLogEntry, Simulator } from '../../src/simulator';
+import type { AnySimulator, RequestLogEntry } from '../../src/simulator';
 
 /** The status checks of this task, in arrival order. */
-export function statusRequests(sim: Simulator, taskId: string): RequestLogEntry[] {
+export function statusRequests(sim: AnySimulator, taskId: string): RequestLogEntry[] {
   return sim.requests.filter((r) => r.kind === 'status' && r.taskId === taskId);
 }
 
+/** The DELETEs of this task (ModelArk's cancel of a queued task), in arrival order. */
+export function deleteRequests(sim: AnySimulator, taskId: string): RequestLogEntry[] {
+  return sim.requests.filter((r) => r.kind === 'delete' && r.taskId === taskId);
+}
+
 /** The GETs of this task's file, in arrival order. */
-export function videoRequests(sim: Simulator, taskId: string): RequestLogEntry[] {
+export function videoRequests(sim: AnySimulator, taskId: string): RequestLogEntry[] {
   return sim.requests.filter((r) => r.kind === 'video' && r.taskId === taskId);
 }
 
@@ -23,6 +28,6 @@ export function rangeStart(entry: RequestLogEntry): number {
 }
 
 /** Body bytes served for a task's video beyond one copy of the file. */
-export function bytesReServed(sim: Simulator, taskId: string): number {
+export function bytesReServed(sim: AnySimulator, taskId: string): number {
   return videoRequests(sim, taskId).reduce((sum, r) => sum + r.bytesServed, 0) - sim.video.length;
 }

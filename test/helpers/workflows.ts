@@ -5,7 +5,13 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
 import { AWAIT_WORKFLOW_TYPE, GENERATE_WORKFLOW_TYPE, workflowIdForTask } from '../../src/contract/names';
 import type { AwaitSeedanceVideoInput, GenerateSeedanceVideoInput } from '../../src/contract/types';
-import type { AddTaskInput, Simulator } from '../../src/simulator';
+import type {
+  AddTaskInput,
+  AnySimulator,
+  ModelArkAddTaskInput,
+  ModelArkSimulator,
+  Simulator,
+} from '../../src/simulator';
 import type { TestOnlyInput } from '../../src/testing/test-only-input';
 // Types only: importing the workflow module at run time would load workflow code outside its sandbox.
 import type { awaitSeedanceVideo, generateSeedanceVideo } from '../../src/workflows/workflows';
@@ -81,13 +87,26 @@ export function startGenerate(
 /**
  * A 480p task of the simulator that has already ended (`completed` unless `task.outcome` says
  * otherwise), so the workflow's first check hands off to the download; its id is `ids(prefix).taskId`.
+ * Either simulator mode (ModelArk: a task of resolution 480p).
  */
-export async function readyTask(
-  sim: Simulator,
+export function readyTask(sim: Simulator, prefix: string, task?: Omit<AddTaskInput, 'id'>): Promise<{ taskId: string }>;
+export function readyTask(
+  sim: ModelArkSimulator,
   prefix: string,
-  task: Omit<AddTaskInput, 'id'> = {},
+  task?: Omit<ModelArkAddTaskInput, 'id'>,
+): Promise<{ taskId: string }>;
+export function readyTask(sim: AnySimulator, prefix: string): Promise<{ taskId: string }>;
+export async function readyTask(
+  sim: AnySimulator,
+  prefix: string,
+  task: Omit<AddTaskInput, 'id'> | Omit<ModelArkAddTaskInput, 'id'> = {},
 ): Promise<{ taskId: string }> {
   const { taskId } = ids(prefix);
-  await sim.addTask({ id: taskId, model: 'seedance_1_5_pro_480p', timing: { queuedMs: 0, renderMs: 0 }, ...task });
+  const ended = { id: taskId, timing: { queuedMs: 0, renderMs: 0 } };
+  if (sim.provider === 'modelark') {
+    await sim.addTask({ ...ended, resolution: '480p', ...(task as Omit<ModelArkAddTaskInput, 'id'>) });
+  } else {
+    await sim.addTask({ ...ended, model: 'seedance_1_5_pro_480p', ...(task as Omit<AddTaskInput, 'id'>) });
+  }
   return { taskId };
 }
