@@ -5,7 +5,8 @@
  * requests.
  *
  * Each scenario has a stack of its own (server, simulator, output directory, workers); two
- * groups of them run side by side, each one scenario at a time.
+ * groups of them run side by side, each one scenario at a time. On either provider
+ * (test/helpers/provider.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
@@ -16,7 +17,7 @@ import {
   finishTask,
   seedCompletedTask,
   seedProcessingTask,
-  startCrashStack,
+  startCrashStackUnderTest,
   firstTimer,
 } from '../helpers/crash-stack';
 import { outputContents, sha256OfFile } from '../helpers/files';
@@ -30,7 +31,7 @@ describe.concurrent('the Temporal server crashes', () => {
     it.sequential(
       '3: killed (-9) during a timer and restarted after it was due: the timer fires late and the run completes',
       async ({ expect, onTestFinished }) => {
-        const stack = await startCrashStack();
+        const stack = await startCrashStackUnderTest();
         onTestFinished(() => stack.close());
         const { sim, client, server } = stack;
         await stack.startWorker();
@@ -73,8 +74,10 @@ describe.concurrent('the Temporal server crashes', () => {
         async ({ expect, onTestFinished }) => {
           // The simulated API reports tasks as created 25 s ago (a clock skew the schedule tolerates),
           // so the first wait is the 480p interval of 10-20 s, not the 30 s earliest-finish estimate.
-          // The fast profile renders in 3 s: the check after that wait finds the task completed.
-          const stack = await startCrashStack({ clock: () => Date.now() - 25_000 });
+          // (ModelArk answers the create with the id alone, so the task is dated when the create
+          // returned: its first wait is the 30 s estimate.) The fast profile renders in 3 s: the check after that wait
+          // finds the task completed.
+          const stack = await startCrashStackUnderTest({ clock: () => Date.now() - 25_000 });
           onTestFinished(() => stack.close());
           const { sim, client, server } = stack;
           const worker = await stack.startWorker();
@@ -132,7 +135,7 @@ describe.concurrent('the Temporal server crashes', () => {
       it.sequential(
         `4: killed (-9) mid-download and restarted ${outageMs / 1000} s later: the attempt finishes or a retry resumes it, with the right bytes`,
         async ({ expect, onTestFinished }) => {
-          const stack = await startCrashStack();
+          const stack = await startCrashStackUnderTest();
           onTestFinished(() => stack.close());
           const { sim, client, server } = stack;
           const size = sim.video.length;

@@ -7,6 +7,9 @@
  * Each scenario has a stack of its own (server, simulator, output directory, workers). The kill
  * around the create waits minutes for a timeout, so it runs beside the others; those run one at a
  * time.
+ *
+ * On either provider (test/helpers/provider.ts); 22, a zombie's writes into the file transfer, is
+ * provider-neutral and runs on the reseller only.
  */
 import { fileURLToPath } from 'node:url';
 import { promises as fs } from 'node:fs';
@@ -15,7 +18,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, it } from 'vitest';
 import { DEFAULT_DOWNLOAD_POLICY } from '../../src/activities/dependencies';
-import type { Simulator } from '../../src/simulator';
+import type { AnySimulator } from '../../src/simulator';
 import { loadSampleVideo, withTrailingFreeBox } from '../../src/simulator/sample-video';
 import type { GenerateSeedanceVideoInput } from '../../src/contract/types';
 import {
@@ -27,9 +30,11 @@ import {
   seedProcessingTask,
   serverCheckpoint,
   startCrashStack,
+  startCrashStackUnderTest,
   firstTimer,
 } from '../helpers/crash-stack';
 import { outputContents, sha256OfFile } from '../helpers/files';
+import { itProviderNeutral } from '../helpers/provider';
 import { activityAttempts, durationMs, eventTimeMs, eventsOf, historyEvents } from '../helpers/history';
 import { bytesReServed, rangeStart, statusRequests, videoRequests } from '../helpers/requests';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
@@ -61,8 +66,8 @@ describe.concurrent('the worker crashes', () => {
     // test shuts this worker off from the server. The API accepts the POST and answers; the
     // worker reads the answer, but its completion can never reach the server.
     let proxy: TcpProxy | undefined;
-    let simulator: Simulator | undefined;
-    const stack = await startCrashStack({
+    let simulator: AnySimulator | undefined;
+    const stack = await startCrashStackUnderTest({
       clock: () => {
         if (simulator?.requests.at(-1)?.kind === 'create') proxy?.holdUpstream();
         return Date.now();
@@ -110,7 +115,7 @@ describe.concurrent('the worker crashes', () => {
     it.sequential(
       '1: killed (-9) while the workflow waits on a timer, a new worker completes the same run with the right bytes',
       async ({ expect, onTestFinished }) => {
-        const stack = await startCrashStack();
+        const stack = await startCrashStackUnderTest();
         onTestFinished(() => stack.close());
         const { sim, client } = stack;
         const worker = await stack.startWorker();
@@ -152,7 +157,7 @@ describe.concurrent('the worker crashes', () => {
     it.sequential(
       '2: killed (-9) at 40% of the download, the retry resumes with Range and re-downloads at most one heartbeat interval',
       async ({ expect, onTestFinished }) => {
-        const stack = await startCrashStack();
+        const stack = await startCrashStackUnderTest();
         onTestFinished(() => stack.close());
         const { sim, client } = stack;
         const size = sim.video.length;
@@ -209,7 +214,7 @@ describe.concurrent('the worker crashes', () => {
     it.sequential(
       '6: the file was stored but the completion never reached the server: the retry returns it with no video body bytes',
       async ({ expect, onTestFinished }) => {
-        const stack = await startCrashStack();
+        const stack = await startCrashStackUnderTest();
         const proxy = await startTcpProxy(stack.server.address);
         onTestFinished(async () => {
           await proxy.close();
@@ -268,7 +273,7 @@ describe.concurrent('the worker crashes', () => {
     it.sequential(
       '7: the API accepted the create but its response was lost: a typed SeedanceCreateOutcomeUnknown, one POST, never retried',
       async ({ expect, onTestFinished }) => {
-        const stack = await startCrashStack();
+        const stack = await startCrashStackUnderTest();
         onTestFinished(() => stack.close());
         const { sim } = stack;
         await stack.startWorker();
@@ -298,7 +303,7 @@ describe.concurrent('the worker crashes', () => {
     it.sequential(
       '21: SIGTERM mid-download with a 1 s grace time keeps the partial, and the next worker resumes it with Range',
       async ({ expect, onTestFinished }) => {
-        const stack = await startCrashStack();
+        const stack = await startCrashStackUnderTest();
         onTestFinished(() => stack.close());
         const { sim, client } = stack;
         const size = sim.video.length;
@@ -340,7 +345,7 @@ describe.concurrent('the worker crashes', () => {
       90_000,
     );
 
-    it.sequential(
+    itProviderNeutral.sequential(
       '22: a worker frozen (SIGSTOP) past the heartbeat timeout is replaced; thawed, the zombie stops at its next heartbeat and one verified file remains',
       async ({ expect, onTestFinished }) => {
         // A 4 MB video at 10 KB/s: while the worker is frozen the simulator keeps filling the socket

@@ -3,6 +3,10 @@
  * server: the `cancel` signal arrives while the video streams. The workflow cancels
  * `downloadVideo`, the activity learns it from its heartbeat, deletes its partial file, and only
  * then (WAIT_CANCELLATION_COMPLETED) does the workflow fail with SeedanceWorkflowCancelled.
+ *
+ * On either provider (test/helpers/provider.ts). With ModelArk, 20 also shows that a cancel after
+ * the task completed sends no DELETE (it would delete the task's record); 20b, the clean-up between
+ * retries, is provider-neutral and runs on the reseller only.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -10,20 +14,21 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAGING_DIR_NAME } from '../../src/storage';
 import type { SeedanceVideoStatus } from '../../src/contract/types';
-import { startHarness, type Harness } from '../helpers/harness';
+import { startProviderHarness, type ProviderHarness } from '../helpers/harness';
+import { itProviderNeutral, onModelArk } from '../helpers/provider';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { workflowFailure } from '../helpers/assertions';
 import { outputContents } from '../helpers/files';
-import { videoRequests } from '../helpers/requests';
+import { deleteRequests, statusRequests, videoRequests } from '../helpers/requests';
 import { until } from '../helpers/wait';
 import { readyTask, startAwait } from '../helpers/workflows';
 
 let env: TestWorkflowEnvironment;
-let h: Harness;
+let h: ProviderHarness;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
-  h = await startHarness({ env });
+  h = await startProviderHarness({ env });
 });
 
 afterAll(async () => {
@@ -65,6 +70,11 @@ describe('cancel while the video downloads', () => {
     expect(files).not.toContain(`${id.taskId}.mp4`);
     expect(partials.filter((n) => n.includes(id.taskId))).toEqual([]);
     expect((await handle.query<SeedanceVideoStatus>('status')).phase).toBe('cancelled');
+    if (onModelArk) {
+      // The task had completed: the remote cancel is not even tried (no status read, no DELETE).
+      expect(statusRequests(h.sim, id.taskId)).toHaveLength(1);
+      expect(deleteRequests(h.sim, id.taskId)).toEqual([]);
+    }
 
     // downloadVideo ended as cancelled (not completed, not failed), and before the workflow did.
     const events = (await handle.fetchHistory()).events ?? [];
@@ -86,7 +96,7 @@ describe('cancel while the video downloads', () => {
     );
   });
 
-  it('20b: a cancel while the download waits between retries still leaves no partial file', async () => {
+  itProviderNeutral('20b: a cancel while the download waits between retries still leaves no partial file', async () => {
     // Attempt 1 breaks off after 60 000 bytes and checkpoints its partial; the retry waits ~2 s.
     h.sim.inject({ kind: 'reset', afterBytes: 60_000 });
     const id = await readyTask(h.sim, 'cancel-backoff');

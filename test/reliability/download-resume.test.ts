@@ -4,24 +4,29 @@
  * retries it, and the retry resumes from the checkpoint the failed attempt heartbeated. The oracle
  * is the simulator's request log (Range, If-Range, status, bytes served) and the sha256 of the
  * stored file.
+ *
+ * On either provider (test/helpers/provider.ts). With ModelArk only 8 (a resume after resets, with
+ * the URL a retry reads from ModelArk's status) and 16 (an expired URL read again there) run: the
+ * transfer code behind the URL is the same for both providers.
  */
 import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeedanceVideoResult } from '../../src/contract/types';
-import { startHarness, type Harness } from '../helpers/harness';
+import { startProviderHarness, type ProviderHarness } from '../helpers/harness';
+import { itProviderNeutral } from '../helpers/provider';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { outputContents, sha256 } from '../helpers/files';
 import { statusRequests, videoRequests } from '../helpers/requests';
 import { readyTask, startAwait } from '../helpers/workflows';
 
 let env: TestWorkflowEnvironment;
-let h: Harness;
+let h: ProviderHarness;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
-  h = await startHarness({
+  h = await startProviderHarness({
     env,
     download: { idleTimeoutMs: 500, lowSpeedBytesPerSecond: 1024, lowSpeedWindowMs: 1_000 },
   });
@@ -72,37 +77,43 @@ describe('download faults, resumed by the workflow retrying the activity', () =>
     console.info(`scenario 8: resumed at ${offsets.join(', ')} after resets at 50000 and ${offsets[0]! + 50_000}`);
   });
 
-  it('9: a server that ignores Range gets its 200 body written once from byte 0, never appended to the partial', async () => {
-    const total = h.sim.video.length; // scenario 10 changes the file
-    h.sim.inject({ kind: 'reset', afterBytes: 60_000 });
-    h.sim.inject({ kind: 'ignoreRange' });
-    const { taskId, result } = await download('ignore-range');
-    const gets = videoRequests(h.sim, taskId);
-    expect(gets.map((g) => g.fault ?? null)).toEqual(['reset', 'ignoreRange']);
-    expect(gets[1]!.range).toBe('bytes=60000-');
-    expect(gets[1]!.status).toBe(200);
-    expect(gets[1]!.bytesServed).toBe(total);
-    // 60 000 + total bytes arrived, the file holds exactly total: the prefix was dropped.
-    expect(result.video.bytes).toBe(total);
-  });
+  itProviderNeutral(
+    '9: a server that ignores Range gets its 200 body written once from byte 0, never appended to the partial',
+    async () => {
+      const total = h.sim.video.length; // scenario 10 changes the file
+      h.sim.inject({ kind: 'reset', afterBytes: 60_000 });
+      h.sim.inject({ kind: 'ignoreRange' });
+      const { taskId, result } = await download('ignore-range');
+      const gets = videoRequests(h.sim, taskId);
+      expect(gets.map((g) => g.fault ?? null)).toEqual(['reset', 'ignoreRange']);
+      expect(gets[1]!.range).toBe('bytes=60000-');
+      expect(gets[1]!.status).toBe(200);
+      expect(gets[1]!.bytesServed).toBe(total);
+      // 60 000 + total bytes arrived, the file holds exactly total: the prefix was dropped.
+      expect(result.video.bytes).toBe(total);
+    },
+  );
 
-  it('10: a file that changed between attempts is downloaded again from zero, never a mix of versions', async () => {
-    const before = h.sim.videoSha256;
-    h.sim.inject({ kind: 'reset', afterBytes: 70_000 });
-    h.sim.inject({ kind: 'changeEtag' });
-    const { taskId, result } = await download('changed');
-    expect(h.sim.videoSha256).not.toBe(before);
-    expect(result.video.sha256).toBe(h.sim.videoSha256);
-    const gets = videoRequests(h.sim, taskId);
-    expect(gets).toHaveLength(2);
-    expect(gets[1]!.range).toBe('bytes=70000-');
-    expect(gets[1]!.ifRange).toBe(`"${before.slice(0, 16)}"`);
-    // If-Range did not match the new version: the server sent the whole new file, and that is what was kept.
-    expect(gets[1]!.status).toBe(200);
-    expect(gets[1]!.bytesServed).toBe(h.sim.video.length);
-  });
+  itProviderNeutral(
+    '10: a file that changed between attempts is downloaded again from zero, never a mix of versions',
+    async () => {
+      const before = h.sim.videoSha256;
+      h.sim.inject({ kind: 'reset', afterBytes: 70_000 });
+      h.sim.inject({ kind: 'changeEtag' });
+      const { taskId, result } = await download('changed');
+      expect(h.sim.videoSha256).not.toBe(before);
+      expect(result.video.sha256).toBe(h.sim.videoSha256);
+      const gets = videoRequests(h.sim, taskId);
+      expect(gets).toHaveLength(2);
+      expect(gets[1]!.range).toBe('bytes=70000-');
+      expect(gets[1]!.ifRange).toBe(`"${before.slice(0, 16)}"`);
+      // If-Range did not match the new version: the server sent the whole new file, and that is what was kept.
+      expect(gets[1]!.status).toBe(200);
+      expect(gets[1]!.bytesServed).toBe(h.sim.video.length);
+    },
+  );
 
-  it('12: a clean close before Content-Length is detected as incomplete and resumed', async () => {
+  itProviderNeutral('12: a clean close before Content-Length is detected as incomplete and resumed', async () => {
     const total = h.sim.video.length; // scenario 10 changes the file
     const cut = Math.floor(total * 0.7);
     h.sim.inject({ kind: 'fin', afterBytes: cut });
@@ -121,38 +132,44 @@ describe('download faults, resumed by the workflow retrying the activity', () =>
     expect(gets[1]!.bytesServed).toBe(total - offset);
   });
 
-  it('13a: a stall after the headers hits the idle timeout (500 ms here), and the retry resumes', async () => {
-    h.sim.inject({ kind: 'stall', afterBytes: 40_000 });
-    const started = Date.now();
-    const { taskId } = await download('stall');
-    // The default idle timeout is 30 s: finishing this fast proves the configured one applied.
-    expect(Date.now() - started).toBeLessThan(10_000);
-    const gets = videoRequests(h.sim, taskId);
-    expect(gets.map((g) => g.fault ?? null)).toEqual(['stall', null]);
-    expect(gets[0]!.bytesServed).toBe(40_000);
-    expect(gets[0]!.complete).toBe(false);
-    expect(gets[1]!.range).toBe('bytes=40000-');
-  });
+  itProviderNeutral(
+    '13a: a stall after the headers hits the idle timeout (500 ms here), and the retry resumes',
+    async () => {
+      h.sim.inject({ kind: 'stall', afterBytes: 40_000 });
+      const started = Date.now();
+      const { taskId } = await download('stall');
+      // The default idle timeout is 30 s: finishing this fast proves the configured one applied.
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const gets = videoRequests(h.sim, taskId);
+      expect(gets.map((g) => g.fault ?? null)).toEqual(['stall', null]);
+      expect(gets[0]!.bytesServed).toBe(40_000);
+      expect(gets[0]!.complete).toBe(false);
+      expect(gets[1]!.range).toBe('bytes=40000-');
+    },
+  );
 
-  it('13b: a trickle below the low-speed limit is aborted after the window, and the retry resumes', async () => {
-    const total = h.sim.video.length; // scenario 10 changes the file
-    // 200 bytes every 300 ms: never silent for 500 ms, but ~670 bytes/s, under 1024 bytes/s.
-    h.sim.inject({ kind: 'trickle', bytesPerInterval: 200, intervalMs: 300 });
-    const started = Date.now();
-    const { taskId } = await download('trickle');
-    expect(Date.now() - started).toBeLessThan(10_000);
-    const gets = videoRequests(h.sim, taskId);
-    expect(gets.map((g) => g.fault ?? null)).toEqual(['trickle', null]);
-    const served = gets[0]!.bytesServed;
-    expect(gets[0]!.complete).toBe(false);
-    expect(served).toBeGreaterThan(0);
-    expect(served).toBeLessThan(total);
-    // The resume offset is what had arrived: at most the one chunk in flight when the abort came.
-    const offset = Number(/^bytes=(\d+)-$/.exec(gets[1]!.range ?? '')?.[1]);
-    expect(offset).toBeGreaterThan(0);
-    expect(offset).toBeLessThanOrEqual(served);
-    expect(offset).toBeGreaterThanOrEqual(served - 200);
-  });
+  itProviderNeutral(
+    '13b: a trickle below the low-speed limit is aborted after the window, and the retry resumes',
+    async () => {
+      const total = h.sim.video.length; // scenario 10 changes the file
+      // 200 bytes every 300 ms: never silent for 500 ms, but ~670 bytes/s, under 1024 bytes/s.
+      h.sim.inject({ kind: 'trickle', bytesPerInterval: 200, intervalMs: 300 });
+      const started = Date.now();
+      const { taskId } = await download('trickle');
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const gets = videoRequests(h.sim, taskId);
+      expect(gets.map((g) => g.fault ?? null)).toEqual(['trickle', null]);
+      const served = gets[0]!.bytesServed;
+      expect(gets[0]!.complete).toBe(false);
+      expect(served).toBeGreaterThan(0);
+      expect(served).toBeLessThan(total);
+      // The resume offset is what had arrived: at most the one chunk in flight when the abort came.
+      const offset = Number(/^bytes=(\d+)-$/.exec(gets[1]!.range ?? '')?.[1]);
+      expect(offset).toBeGreaterThan(0);
+      expect(offset).toBeLessThanOrEqual(served);
+      expect(offset).toBeGreaterThanOrEqual(served - 200);
+    },
+  );
 
   it.each([403, 410] as const)(
     '16: an expired URL (%i from the file host) is replaced by a fresh one from the status endpoint',

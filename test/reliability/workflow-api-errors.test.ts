@@ -4,8 +4,13 @@
  * a status check is in flight or waiting out a rate limit. The simulator runs on the server's
  * clock, so the gaps in its request log are simulated time; the retry waits are the server's own
  * (activity retries are scheduled by the Temporal server, not by workflow code).
+ *
+ * On either provider (test/helpers/provider.ts). ModelArk answers errors in its envelope with a
+ * code, documents no Retry-After (the simulator sends one here when asked to), and can cancel a
+ * queued task: after a cancel, the workflow reads the status once more and sends a DELETE if the
+ * task is still queued. Those differences are the branches on `onModelArk` below.
  */
-import { startDevHarness, type DevHarness } from '../helpers/dev-harness';
+import { startProviderDevHarness, type DevHarness } from '../helpers/dev-harness';
 import { workflowFailure } from '../helpers/assertions';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -13,9 +18,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeedanceWorker, type SeedanceWorker } from '../../src/create-worker';
 import type { SeedanceVideoStatus } from '../../src/contract/types';
-import { SIM_KEY, startHarness, workflowBundle, type Harness } from '../helpers/harness';
-import { countEvents, historyText, startedAttempts } from '../helpers/history';
-import { gaps, statusRequests } from '../helpers/requests';
+import type { AnySimulator } from '../../src/simulator';
+import { SIM_KEY, startProviderHarness, workflowBundle, type ProviderHarness } from '../helpers/harness';
+import { countEvents, historyText, scheduledActivities, startedAttempts } from '../helpers/history';
+import { addTask, onModelArk, workerApiOptions } from '../helpers/provider';
+import { deleteRequests, gaps, statusRequests } from '../helpers/requests';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { until } from '../helpers/wait';
 import { ids, startAwait, startGenerate } from '../helpers/workflows';
@@ -23,7 +30,7 @@ import { ids, startAwait, startGenerate } from '../helpers/workflows';
 const WRONG_KEY = 'sk-wrong-worker-key-5f4e3d2c1b0a';
 
 let env: TestWorkflowEnvironment;
-let h: Harness;
+let h: ProviderHarness;
 /** A second worker, on its own task queue, whose API key the simulator does not accept. */
 let wrongKeyWorker: SeedanceWorker;
 let wrongKeyRunning: Promise<void>;
@@ -31,11 +38,11 @@ const WRONG_KEY_QUEUE = `seedance-wrong-key-${process.pid}`;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
-  h = await startHarness({ env });
+  h = await startProviderHarness({ env });
   wrongKeyWorker = await createSeedanceWorker({
     connection: env.nativeConnection,
     taskQueue: WRONG_KEY_QUEUE,
-    seedance: { apiKey: WRONG_KEY, baseUrl: h.sim.url, timeoutMs: 5_000 },
+    ...workerApiOptions(h.sim, WRONG_KEY),
     output: h.storage,
     download: { allowPrivateUrls: true },
     shutdownGraceTimeMs: 1_000,
@@ -57,7 +64,7 @@ async function history(workflowId: string) {
 
 /** A task that is completed from 3 s after creation (simulated). */
 async function quickTask(taskId: string) {
-  await h.sim.addTask({ id: taskId, model: 'seedance_1_5_pro_720p', timing: { queuedMs: 1_000, renderMs: 2_000 } });
+  await addTask(h.sim, { id: taskId, resolution: '720p', timing: { queuedMs: 1_000, renderMs: 2_000 } });
 }
 
 describe('17: rate limited and flaky status endpoint', () => {
@@ -111,6 +118,34 @@ describe('17: rate limited and flaky status endpoint', () => {
     const [started] = startedAttempts(await history(workflowId), 'checkStatus');
     expect(started!.activityTaskStartedEventAttributes!.attempt).toBe(4);
   });
+
+  // ModelArk's documented 429 codes come without Retry-After: QuotaExceeded (the free quota or the
+  // queue is full) is waited out for at least a minute, the others by the retry policy.
+  it.runIf(onModelArk)(
+    'ModelArk: a 429 QuotaExceeded without Retry-After waits 60 s; ServerOverloaded the policy’s 2 s',
+    async () => {
+      // Each task is added right before its run: a finished download moves the test server's clock
+      // on to its schedule-to-close timeout (the URL's expiry), and a ModelArk URL expires 24 h
+      // after the task completed, not after the read that handed it out.
+      const quota = ids('quota');
+      await quickTask(quota.taskId);
+      h.sim.inject({ target: 'status', kind: 'rateLimit', errorCode: 'QuotaExceeded' });
+      await (await startAwait(h.client, h.taskQueue, { taskId: quota.taskId })).result();
+      const overloaded = ids('overloaded');
+      await quickTask(overloaded.taskId);
+      h.sim.inject({ target: 'status', kind: 'rateLimit', errorCode: 'ServerOverloaded' });
+      await (await startAwait(h.client, h.taskQueue, { taskId: overloaded.taskId })).result();
+
+      const [quota429, quota200] = statusRequests(h.sim, quota.taskId);
+      expect([quota429!.status, quota200!.status]).toEqual([429, 200]);
+      expect(quota200!.at - quota429!.at).toBeGreaterThanOrEqual(60_000);
+      expect(quota200!.at - quota429!.at).toBeLessThan(62_000);
+      const [overloaded429, overloaded200] = statusRequests(h.sim, overloaded.taskId);
+      expect([overloaded429!.status, overloaded200!.status]).toEqual([429, 200]);
+      expect(overloaded200!.at - overloaded429!.at).toBeGreaterThanOrEqual(2_000);
+      expect(overloaded200!.at - overloaded429!.at).toBeLessThan(3_500);
+    },
+  );
 });
 
 describe('18: permanent API errors fail at once with distinct non-retryable types', () => {
@@ -179,10 +214,10 @@ describe('18: permanent API errors fail at once with distinct non-retryable type
 });
 
 describe('17 on a real Temporal server (dev server): nextRetryDelay from Retry-After', () => {
-  let dev: DevHarness;
+  let dev: DevHarness<AnySimulator>;
 
   beforeAll(async () => {
-    dev = await startDevHarness();
+    dev = await startProviderDevHarness();
   });
 
   afterAll(async () => {
@@ -190,7 +225,7 @@ describe('17 on a real Temporal server (dev server): nextRetryDelay from Retry-A
   });
 
   it('the server waits the 3 s of Retry-After (the policy alone says 2 s) and records nextRetryDelay', async () => {
-    const task = await dev.sim.addTask({ model: 'seedance_1_5_pro_720p', createdMs: Date.now() - 600_000 });
+    const task = await addTask(dev.sim, { resolution: '720p', createdMs: Date.now() - 600_000 });
     dev.sim.inject({ target: 'status', kind: 'rateLimit', retryAfterSeconds: 3 });
     const handle = await startAwait(dev.client, dev.taskQueue, { taskId: task.id });
     const result = await handle.result();
@@ -221,7 +256,14 @@ describe('19: cancel while a status check is in flight or waiting out a rate lim
     const before = await env.currentTimeMs();
     await env.sleep('3m');
     expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(180_000);
-    expect(statusRequests(h.sim, taskId).map((r) => r.status)).toEqual([429]);
+    if (onModelArk) {
+      // The cancel's own read (is the task still queued?), and a DELETE if it was: no check.
+      expect(statusRequests(h.sim, taskId).map((r) => r.status)).toEqual([429, 200]);
+      expect(deleteRequests(h.sim, taskId).length).toBeLessThanOrEqual(1);
+      expect(scheduledActivities(await handle.fetchHistory())).toEqual(['checkStatus', 'cancelRemoteTask']);
+    } else {
+      expect(statusRequests(h.sim, taskId).map((r) => r.status)).toEqual([429]);
+    }
   });
 
   // Last in the file: the abandoned attempts end with "activity not found" on completion, after
@@ -230,11 +272,7 @@ describe('19: cancel while a status check is in flight or waiting out a rate lim
     const a = ids('hang-signal');
     const b = ids('hang-cancel');
     for (const { taskId } of [a, b]) {
-      await h.sim.addTask({
-        id: taskId,
-        model: 'seedance_1_5_pro_1080p',
-        timing: { queuedMs: 60_000, renderMs: 3_600_000 },
-      });
+      await addTask(h.sim, { id: taskId, resolution: '1080p', timing: { queuedMs: 60_000, renderMs: 3_600_000 } });
     }
     h.sim.inject({ target: 'status', kind: 'hang', times: 2 });
     const handleA = await startAwait(h.client, h.taskQueue, { taskId: a.taskId });
@@ -257,16 +295,23 @@ describe('19: cancel while a status check is in flight or waiting out a rate lim
     expect((await handleB.describe()).status.name).toBe('CANCELLED');
     expect((await handleA.query<SeedanceVideoStatus>('status')).phase).toBe('cancelled');
 
-    // The history records the cancel request of the in-flight activity, and no later schedule.
+    // The history records the cancel request of the in-flight activity, and no later schedule
+    // (ModelArk: but the remote cancel of the queued task, one status read and one DELETE).
     for (const handle of [handleA, handleB]) {
       const hist = await handle.fetchHistory();
-      expect(countEvents(hist, 'activityTaskScheduledEventAttributes')).toBe(1);
+      expect(countEvents(hist, 'activityTaskScheduledEventAttributes')).toBe(onModelArk ? 2 : 1);
+      if (onModelArk) expect(scheduledActivities(hist)).toEqual(['checkStatus', 'cancelRemoteTask']);
       expect(countEvents(hist, 'activityTaskCancelRequestedEventAttributes')).toBe(1);
     }
     // Past the client's 5 s timeout the abandoned attempts fail; the server does not retry them for
     // closed workflows, so neither workflow sends another status request.
     await new Promise((r) => setTimeout(r, 6_500));
-    expect(statusRequests(h.sim, a.taskId)).toHaveLength(1);
-    expect(statusRequests(h.sim, b.taskId)).toHaveLength(1);
+    const reads = onModelArk ? 2 : 1;
+    expect(statusRequests(h.sim, a.taskId)).toHaveLength(reads);
+    expect(statusRequests(h.sim, b.taskId)).toHaveLength(reads);
+    if (onModelArk) {
+      expect(deleteRequests(h.sim, a.taskId).map((r) => r.status)).toEqual([200]);
+      expect(deleteRequests(h.sim, b.taskId).map((r) => r.status)).toEqual([200]);
+    }
   });
 });

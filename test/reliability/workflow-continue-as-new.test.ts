@@ -4,8 +4,11 @@
  * `historyEventsBeforeContinue` input lowers the threshold to 40 events (about three check cycles),
  * so hours of polling become several runs in a few seconds. Every run's continue-as-new input is
  * read back from its history and compared with what the simulator saw.
+ *
+ * On either provider (test/helpers/provider.ts): a ModelArk task reports one model id and its
+ * resolution apart, so the model a result and the carried state name is the provider's.
  */
-import { startDevHarness, type DevHarness } from '../helpers/dev-harness';
+import { startProviderDevHarness, type DevHarness } from '../helpers/dev-harness';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -13,8 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeedanceStatusKey } from '../../src/contract/definitions';
 import type { SeedanceVideoStatus } from '../../src/contract/types';
 import type { CarriedState } from '../../src/workflows/carried-state';
-import { startHarness, type Harness } from '../helpers/harness';
+import type { AnySimulator } from '../../src/simulator';
+import { startProviderHarness, type ProviderHarness } from '../helpers/harness';
 import { countEvents, runsOf, scheduledActivities, type History, type Run } from '../helpers/history';
+import { addTask, onModelArk, reportedModel } from '../helpers/provider';
 import { gaps, statusRequests } from '../helpers/requests';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { until } from '../helpers/wait';
@@ -24,12 +29,12 @@ const THRESHOLD = 40;
 const MINUTE = 60_000;
 
 let env: TestWorkflowEnvironment;
-let h: Harness;
+let h: ProviderHarness;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
   // Generated 480p tasks render for 3 + 30 simulated minutes on the flex tier (x3).
-  h = await startHarness({
+  h = await startProviderHarness({
     env,
     replayEveryTask: true,
     simulator: { profile: { seedance_1_5_pro_480p: { queuedMs: MINUTE, renderMs: 10 * MINUTE } } },
@@ -51,8 +56,12 @@ function checksIn(run: Run): number {
   return scheduledActivities(run.history).filter((name) => name === 'checkStatus').length;
 }
 
-/** What every run carried must add up to what happened before it. */
-function expectCarriedStateAddsUp(runs: Run[], taskId: string, model: string) {
+/**
+ * What every run carried must add up to what happened before it. `createdBy: 'workflow'`: a
+ * ModelArk create, which the API answers with the id alone, is dated by the workflow's clock when the
+ * create returned, not by the API's `created` in whole seconds.
+ */
+function expectCarriedStateAddsUp(runs: Run[], taskId: string, model: string, createdBy: 'api' | 'workflow' = 'api') {
   const task = h.sim.getTask(taskId)!;
   const createdMs = Math.floor(task.createdMs / 1000) * 1000;
   const requests = statusRequests(h.sim, taskId);
@@ -60,7 +69,12 @@ function expectCarriedStateAddsUp(runs: Run[], taskId: string, model: string) {
   for (const run of runs.slice(0, -1)) {
     checksSoFar += checksIn(run);
     const carried = carriedBy(run.history);
-    expect(carried).toMatchObject({ taskId, model, createdMs, checks: checksSoFar, searchAttributes: false });
+    if (createdBy === 'workflow') {
+      expect(carried).toMatchObject({ taskId, model, checks: checksSoFar, searchAttributes: false });
+      expect(Math.abs(carried.createdMs - task.createdMs)).toBeLessThan(2_000);
+    } else {
+      expect(carried).toMatchObject({ taskId, model, createdMs, checks: checksSoFar, searchAttributes: false });
+    }
     expect(carried.remoteStatus).toMatch(/^(queued|processing)$/);
     expect(carried.deadlineAtMs).toBe(carriedBy(runs[0]!.history).deadlineAtMs);
     // lastCheckedAt is when the last check of the run returned: just after its request arrived.
@@ -73,10 +87,10 @@ function expectCarriedStateAddsUp(runs: Run[], taskId: string, model: string) {
 describe('continue-as-new carries the whole state', () => {
   it('a flex task rendering for 35 min continues as new several times, answers status in the second run, and completes with every check counted', async () => {
     const { taskId, workflowId } = ids('flex');
-    const model = 'seedance_1_5_pro_720p';
-    await h.sim.addTask({
+    const model = reportedModel(h.sim, '720p');
+    await addTask(h.sim, {
       id: taskId,
-      model,
+      resolution: '720p',
       serviceTier: 'flex',
       timing: { queuedMs: 5 * MINUTE, renderMs: 30 * MINUTE },
     });
@@ -143,9 +157,9 @@ describe('continue-as-new carries the whole state', () => {
 
   it('the deadline survives continue-as-new: a task still rendering times out at created + 40 min', async () => {
     const { taskId, workflowId } = ids('deadline');
-    await h.sim.addTask({
+    await addTask(h.sim, {
       id: taskId,
-      model: 'seedance_1_5_pro_1080p',
+      resolution: '1080p',
       serviceTier: 'flex',
       timing: { queuedMs: MINUTE, renderMs: 5 * 60 * MINUTE },
     });
@@ -164,14 +178,14 @@ describe('continue-as-new carries the whole state', () => {
     const requests = statusRequests(h.sim, taskId);
     expect(requests.at(-1)!.at - createdMs).toBeLessThanOrEqual(40 * MINUTE + 2_000);
     expect(requests.at(-1)!.at - createdMs).toBeGreaterThanOrEqual(40 * MINUTE - 1_000);
-    expectCarriedStateAddsUp(runs, taskId, 'seedance_1_5_pro_1080p');
+    expectCarriedStateAddsUp(runs, taskId, reportedModel(h.sim, '1080p'));
   });
 
   it('a cancel signal in a later run stops it at once, with no status request after', async () => {
     const { taskId, workflowId } = ids('cancel-late');
-    await h.sim.addTask({
+    await addTask(h.sim, {
       id: taskId,
-      model: 'seedance_1_5_pro_720p',
+      resolution: '720p',
       serviceTier: 'flex',
       timing: { queuedMs: MINUTE, renderMs: 5 * 60 * MINUTE },
     });
@@ -215,7 +229,7 @@ describe('generateSeedanceVideo across continue-as-new', () => {
     });
     const result = await handle.result();
     expect(h.sim.createCount()).toBe(createsBefore + 1);
-    expect(result).toMatchObject({ model: 'seedance_1_5_pro_480p', status: 'completed' });
+    expect(result).toMatchObject({ model: reportedModel(h.sim, '480p'), status: 'completed' });
     expect(result.video.uri.endsWith('/tide.mp4')).toBe(true);
     expect(result.video.sha256).toBe(h.sim.videoSha256);
 
@@ -228,15 +242,15 @@ describe('generateSeedanceVideo across continue-as-new', () => {
     const requests = statusRequests(h.sim, result.taskId);
     expect(result.checks).toBe(requests.length);
     expect(runs.reduce((sum, run) => sum + checksIn(run), 0)).toBe(result.checks);
-    expectCarriedStateAddsUp(runs, result.taskId, 'seedance_1_5_pro_480p');
+    expectCarriedStateAddsUp(runs, result.taskId, reportedModel(h.sim, '480p'), onModelArk ? 'workflow' : 'api');
   });
 });
 
 describe('continue-as-new on a real server with the search attributes registered (dev server)', () => {
-  let dev: DevHarness;
+  let dev: DevHarness<AnySimulator>;
 
   beforeAll(async () => {
-    dev = await startDevHarness();
+    dev = await startProviderDevHarness();
   });
 
   afterAll(async () => {
@@ -255,7 +269,7 @@ describe('continue-as-new on a real server with the search attributes registered
   }
 
   it('later runs keep upserting SeedanceStatus: the search-attribute answer is carried, not asked again', async () => {
-    const task = await dev.sim.addTask({ model: 'seedance_1_5_pro_480p', timing: { queuedMs: 0, renderMs: 6_000 } });
+    const task = await addTask(dev.sim, { resolution: '480p', timing: { queuedMs: 0, renderMs: 6_000 } });
     const handle = await startAwait(dev.client, dev.taskQueue, {
       taskId: task.id,
       historyEventsBeforeContinue: THRESHOLD,

@@ -3,6 +3,10 @@
  * input or the client, it is either refused before any request, or it lands in the request path as
  * exactly `<base path>/v1/result/<id>`, never anywhere else. The oracle is the raw request line a
  * real HTTP server receives.
+ *
+ * On either provider's client (test/helpers/provider.ts): ModelArk's path is
+ * `<base path>/contents/generations/tasks/<id>`. The agreement of pattern, schema and workflow input
+ * involves no client and runs on the reseller only.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,39 +14,44 @@ import { ApplicationFailure } from '@temporalio/common';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeedanceClient } from '../../src/seedance/client';
+import { ModelArkClient } from '../../src/seedance/modelark/client';
 import { SeedanceInvalidRequestError } from '../../src/seedance/errors';
 import { TASK_ID_PATTERN, taskIdSchema } from '../../src/seedance/schemas';
 import { workflowIdForTask } from '../../src/contract/names';
 import { parseAwaitInput } from '../../src/workflows/input';
+import { itProviderNeutral, onModelArk } from '../helpers/provider';
 
 const BASE_PATH = '/kyyReactApiServer';
+/** Where the provider's client reads a task: `<BASE_PATH><TASK_PATH><id>`. */
+const TASK_PATH = onModelArk ? '/contents/generations/tasks/' : '/v1/result/';
 
 /** Raw request targets (`req.url`) in arrival order. */
 const received: string[] = [];
 let server: http.Server;
-let client: SeedanceClient;
+let client: Pick<SeedanceClient | ModelArkClient, 'close'> & { getTask(id: string): Promise<{ id: string }> };
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     received.push(req.url ?? '');
     // Answer with the task the path names, so the client's own id check is exercised too.
     const last = (req.url ?? '').split('?')[0]!.split('/').pop() ?? '';
-    const body = JSON.stringify({
-      id: safeDecode(last),
-      object: 'video',
-      created: 1_700_000_000,
-      model: 'seedance_1_5_pro_720p',
-      status: 'queued',
-    });
+    const body = JSON.stringify(
+      onModelArk
+        ? { id: safeDecode(last), model: 'seedance-1-5-pro-251215', status: 'queued', created_at: 1_700_000_000 }
+        : {
+            id: safeDecode(last),
+            object: 'video',
+            created: 1_700_000_000,
+            model: 'seedance_1_5_pro_720p',
+            status: 'queued',
+          },
+    );
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  client = new SeedanceClient({
-    apiKey: 'sk-property-test',
-    baseUrl: `http://127.0.0.1:${port}${BASE_PATH}`,
-    timeoutMs: 5_000,
-  });
+  const options = { apiKey: 'sk-property-test', baseUrl: `http://127.0.0.1:${port}${BASE_PATH}`, timeoutMs: 5_000 };
+  client = onModelArk ? new ModelArkClient(options) : new SeedanceClient(options);
 });
 
 afterAll(async () => {
@@ -136,7 +145,7 @@ function workflowAccepts(taskId: string): boolean {
 }
 
 describe('task id validation (fast-check)', () => {
-  it('the pattern, the zod schema and the workflow input agree on every string', () => {
+  itProviderNeutral('the pattern, the zod schema and the workflow input agree on every string', () => {
     fc.assert(
       fc.property(fc.oneof(hostileString, validId()), (s) => {
         const accepted = TASK_ID_PATTERN.test(s);
@@ -147,12 +156,12 @@ describe('task id validation (fast-check)', () => {
     );
   });
 
-  it('an accepted id is requested at exactly <base>/v1/result/<id>, unencoded, with nothing after it', async () => {
+  it(`an accepted id is requested at exactly <base>${TASK_PATH}<id>, unencoded, with nothing after it`, async () => {
     await fc.assert(
       fc.asyncProperty(validId(), async (id) => {
         const { refused, requests } = await getOutcome(id);
         expect(refused).toBe(false);
-        expect(requests).toEqual([`${BASE_PATH}/v1/result/${id}`]);
+        expect(requests).toEqual([`${BASE_PATH}${TASK_PATH}${id}`]);
         expect(encodeURIComponent(id)).toBe(id);
         expect(workflowIdForTask(id)).toBe(`seedance-${id}`);
       }),
@@ -160,7 +169,7 @@ describe('task id validation (fast-check)', () => {
     );
   });
 
-  it('any other string is refused before a request is sent; none ever leaves /v1/result/', async () => {
+  it(`any other string is refused before a request is sent; none ever leaves ${TASK_PATH}`, async () => {
     let refusedCount = 0;
     await fc.assert(
       fc.asyncProperty(hostileString, async (s) => {
@@ -174,8 +183,8 @@ describe('task id validation (fast-check)', () => {
         expect(requests).toHaveLength(1);
         const target = new URL(requests[0]!, 'http://x');
         expect(target.search).toBe('');
-        expect(target.pathname).toBe(`${BASE_PATH}/v1/result/${s}`);
-        expect(target.pathname.slice(`${BASE_PATH}/v1/result/`.length)).not.toMatch(/[/\\%.?#]/);
+        expect(target.pathname).toBe(`${BASE_PATH}${TASK_PATH}${s}`);
+        expect(target.pathname.slice(`${BASE_PATH}${TASK_PATH}`.length)).not.toMatch(/[/\\%.?#]/);
       }),
       { numRuns: 500 },
     );
@@ -198,7 +207,7 @@ describe('task id validation (fast-check)', () => {
     for (const [id, ok] of cases) {
       const { refused, requests } = await getOutcome(id);
       expect(refused, JSON.stringify(id)).toBe(!ok);
-      expect(requests).toEqual(ok ? [`${BASE_PATH}/v1/result/${id}`] : []);
+      expect(requests).toEqual(ok ? [`${BASE_PATH}${TASK_PATH}${id}`] : []);
     }
   });
 });
