@@ -4,6 +4,7 @@
  * fields we use.
  */
 import { z } from 'zod';
+import { durationSchema, ratioSchema, seedSchema } from './video-request';
 
 /** A task id is one safe token: it goes into a URL path and a workflow id. */
 export const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -13,7 +14,7 @@ export const taskIdSchema = z.string().regex(TASK_ID_PATTERN, 'a task id is 1-12
 export const RESELLER_TASK_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
 export type ResellerTaskStatus = (typeof RESELLER_TASK_STATUSES)[number];
 
-export const ratioSchema = z.enum(['16:9', '4:3', '1:1', '3:4', '9:16', '21:9', 'adaptive']);
+export { ratioSchema };
 
 const httpsUrl = z
   .string()
@@ -50,19 +51,10 @@ export const createVideoRequestSchema = z
       .max(10)
       .refine((items) => items.some((i) => i.type === 'text'), 'content needs at least one text item'),
     ratio: ratioSchema.optional(),
-    duration: z
-      .number()
-      .int()
-      .refine((d) => d === -1 || (d >= 4 && d <= 12), 'duration is 4-12 seconds, or -1 to let the model choose')
-      .optional(),
+    duration: durationSchema.optional(),
     generate_audio: z.boolean().optional(),
     watermark: z.boolean().optional(),
-    seed: z
-      .number()
-      .int()
-      .min(-1)
-      .max(2 ** 32 - 1)
-      .optional(),
+    seed: seedSchema.optional(),
     camera_fixed: z.boolean().optional(),
     service_tier: z.enum(['default', 'flex']).optional(),
   })

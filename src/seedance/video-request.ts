@@ -7,7 +7,20 @@
  * `null` is accepted for every option and means "not set", as the official ModelArk SDK sends it.
  */
 import { z } from 'zod';
-import { ratioSchema } from './schemas';
+
+/** The option fields every provider's request schema shares, with one wording of their rules. */
+export const ratioSchema = z.enum(['16:9', '4:3', '1:1', '3:4', '9:16', '21:9', 'adaptive']);
+
+export const durationSchema = z
+  .number()
+  .int()
+  .refine((d) => d === -1 || (d >= 4 && d <= 12), 'duration is 4-12 seconds, or -1 to let the model choose');
+
+export const seedSchema = z
+  .number()
+  .int()
+  .min(-1)
+  .max(2 ** 32 - 1);
 
 export const RESOLUTIONS = ['480p', '720p', '1080p'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
@@ -15,6 +28,12 @@ export type Resolution = (typeof RESOLUTIONS)[number];
 /** ModelArk's documented range for `execution_expires_after`, in seconds. */
 export const EXECUTION_EXPIRES_MIN_S = 3600;
 export const EXECUTION_EXPIRES_MAX_S = 259_200;
+
+export const executionExpiresAfterSchema = z
+  .number()
+  .int()
+  .min(EXECUTION_EXPIRES_MIN_S, `execution_expires_after is at least ${EXECUTION_EXPIRES_MIN_S} s`)
+  .max(EXECUTION_EXPIRES_MAX_S, `execution_expires_after is at most ${EXECUTION_EXPIRES_MAX_S} s`);
 
 const httpsUrl = z
   .string()
@@ -64,19 +83,10 @@ export const videoRequestSchema = z.preprocess(
           'content needs at least one text item',
         ),
       ratio: ratioSchema.optional(),
-      duration: z
-        .number()
-        .int()
-        .refine((d) => d === -1 || (d >= 4 && d <= 12), 'duration is 4-12 seconds, or -1 to let the model choose')
-        .optional(),
+      duration: durationSchema.optional(),
       generate_audio: z.boolean().optional(),
       watermark: z.boolean().optional(),
-      seed: z
-        .number()
-        .int()
-        .min(-1)
-        .max(2 ** 32 - 1)
-        .optional(),
+      seed: seedSchema.optional(),
       camera_fixed: z.boolean().optional(),
       service_tier: z.enum(['default', 'flex']).optional(),
       /** ModelArk: the output resolution (the reseller encodes it in the model name). */
@@ -84,12 +94,7 @@ export const videoRequestSchema = z.preprocess(
       /** ModelArk: a cheap 480p preview whose id a later request can render (`draft_task`). */
       draft: z.boolean().optional(),
       /** ModelArk: seconds after creation at which a task still queued or running expires. */
-      execution_expires_after: z
-        .number()
-        .int()
-        .min(EXECUTION_EXPIRES_MIN_S, `execution_expires_after is at least ${EXECUTION_EXPIRES_MIN_S} s`)
-        .max(EXECUTION_EXPIRES_MAX_S, `execution_expires_after is at most ${EXECUTION_EXPIRES_MAX_S} s`)
-        .optional(),
+      execution_expires_after: executionExpiresAfterSchema.optional(),
       /** ModelArk: also return a PNG of the last frame, stored beside the video. */
       return_last_frame: z.boolean().optional(),
     })

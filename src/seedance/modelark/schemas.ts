@@ -5,11 +5,13 @@
  * tolerant: extra fields are dropped, and every field but `id` and `status` may be absent or null.
  */
 import { z } from 'zod';
-import { ratioSchema, taskIdSchema } from '../schemas';
+import { taskIdSchema } from '../schemas';
 import {
-  EXECUTION_EXPIRES_MAX_S,
-  EXECUTION_EXPIRES_MIN_S,
   RESOLUTIONS,
+  durationSchema,
+  executionExpiresAfterSchema,
+  ratioSchema,
+  seedSchema,
   videoRequestContentSchema,
 } from '../video-request';
 import { isResellerModelName } from './models';
@@ -52,27 +54,13 @@ const requestFields = z
     callback_url: callbackUrl.optional(),
     return_last_frame: z.boolean().optional(),
     service_tier: z.enum(SERVICE_TIERS).optional(),
-    execution_expires_after: z
-      .number()
-      .int()
-      .min(EXECUTION_EXPIRES_MIN_S, `execution_expires_after is at least ${EXECUTION_EXPIRES_MIN_S} s`)
-      .max(EXECUTION_EXPIRES_MAX_S, `execution_expires_after is at most ${EXECUTION_EXPIRES_MAX_S} s`)
-      .optional(),
+    execution_expires_after: executionExpiresAfterSchema.optional(),
     generate_audio: z.boolean().optional(),
     draft: z.boolean().optional(),
     resolution: z.enum(RESOLUTIONS).optional(),
     ratio: ratioSchema.optional(),
-    duration: z
-      .number()
-      .int()
-      .refine((d) => d === -1 || (d >= 4 && d <= 12), 'duration is 4-12 seconds, or -1 to let the model choose')
-      .optional(),
-    seed: z
-      .number()
-      .int()
-      .min(-1)
-      .max(2 ** 32 - 1)
-      .optional(),
+    duration: durationSchema.optional(),
+    seed: seedSchema.optional(),
     camera_fixed: z.boolean().optional(),
     watermark: z.boolean().optional(),
   })
