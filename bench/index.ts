@@ -1,10 +1,10 @@
 /** `npm run bench`: prints the figures of each benchmark. */
 import { benchCallbacks } from './callbacks';
-import { benchDownload } from './download';
+import { benchDownload, downloadBenchOptionsFromEnv } from './download';
 import { benchWorkflows } from './workflows';
 
 async function main(): Promise<void> {
-  await benchDownload(Number(process.env.BENCH_DOWNLOAD_MB ?? 64));
+  await benchDownload(downloadBenchOptionsFromEnv());
   await benchWorkflows(Number(process.env.BENCH_WORKFLOWS ?? 50));
   await benchCallbacks(Number(process.env.BENCH_CALLBACK_VIDEOS ?? 20));
 }
