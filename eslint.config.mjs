@@ -20,6 +20,7 @@ const WORKFLOW_IMPORTS = [
   '../contract/names',
   '../contract/types',
   '../activities/types',
+  '../seedance/completion-model',
   '../seedance/models',
   '../seedance/provider',
   '../seedance/schemas',

@@ -46,6 +46,8 @@ export interface WorkerConfig {
   apiRequestsPerSecond: number | undefined;
   /** A workflow bundle built ahead (`bundleWorkflowCode`); undefined: bundle at start. */
   workflowBundlePath: string | undefined;
+  /** How new runs space their checks (`SEEDANCE_SCHEDULE`). */
+  schedule: 'documented' | 'adaptive';
 }
 
 export class ConfigError extends Error {
@@ -97,6 +99,9 @@ const envSchema = z.object({
     .positive('must be positive')
     .max(10_000, 'must be at most 10000')
     .optional(),
+  SEEDANCE_SCHEDULE: z
+    .enum(['documented', 'adaptive'], { message: 'must be documented or adaptive' })
+    .default('documented'),
   TEMPORAL_TASK_QUEUE: z.string().min(1, 'is empty').default(DEFAULT_TASK_QUEUE),
 });
 
@@ -155,6 +160,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     prometheusAddress: e.SEEDANCE_PROMETHEUS_ADDRESS,
     apiRequestsPerSecond: e.SEEDANCE_API_RPS,
     workflowBundlePath: e.SEEDANCE_WORKFLOW_BUNDLE,
+    schedule: e.SEEDANCE_SCHEDULE,
   };
 }
 

@@ -58,6 +58,8 @@ export interface SeedanceWorkerSettings {
    * rate limit ({@link seedanceApiWorkerOptions}). Every worker of the fleet must agree.
    */
   apiRequestsPerSecond?: number;
+  /** `adaptive`: checks spaced by the completion times this worker has seen. @default 'documented' */
+  schedule?: 'documented' | 'adaptive';
 }
 
 /** What {@link seedanceWorkerOptions} returns: spread it, then add your connection and overrides. */
@@ -92,6 +94,7 @@ export function seedanceWorkerOptions(deps: SeedanceWorkerDependencies): Seedanc
       ...(deps.download ? { download: deps.download } : {}),
       apiTaskQueue: deps.apiRequestsPerSecond ? apiTaskQueueFor(taskQueue) : null,
       ...(deps.apiRequestsPerSecond ? { apiRequestsPerSecond: deps.apiRequestsPerSecond } : {}),
+      ...(deps.schedule ? { schedule: deps.schedule } : {}),
     }),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     shutdownGraceTime: deps.shutdownGraceTimeMs ?? DEFAULT_SHUTDOWN_GRACE_TIME_MS,
@@ -168,6 +171,8 @@ export interface SeedanceWorkerOptions {
   workerOptions?: Partial<WorkerOptions>;
   /** The fleet's API budget, requests per second (`SEEDANCE_API_RPS`); default: none. */
   apiRequestsPerSecond?: number;
+  /** `SEEDANCE_SCHEDULE`. @default 'documented' */
+  schedule?: 'documented' | 'adaptive';
 }
 
 export async function createSeedanceWorker(options: SeedanceWorkerOptions): Promise<SeedanceWorker> {
@@ -186,6 +191,7 @@ export async function createSeedanceWorker(options: SeedanceWorkerOptions): Prom
     ...(options.shutdownGraceTimeMs !== undefined ? { shutdownGraceTimeMs: options.shutdownGraceTimeMs } : {}),
     ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
     ...(options.apiRequestsPerSecond ? { apiRequestsPerSecond: options.apiRequestsPerSecond } : {}),
+    ...(options.schedule ? { schedule: options.schedule } : {}),
   });
   const shared = { connection: options.connection, namespace: options.namespace ?? 'default' };
   const workers = [await Worker.create({ ...shared, ...main, ...options.workerOptions })];

@@ -33,6 +33,7 @@ export function createWorkerFromConfig(
     output: config.output,
     download: config.download,
     shutdownGraceTimeMs: config.shutdownGraceTimeMs,
+    ...(config.schedule === 'adaptive' ? { schedule: 'adaptive' as const } : {}),
     ...(config.apiRequestsPerSecond ? { apiRequestsPerSecond: config.apiRequestsPerSecond } : {}),
     ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
     ...(workerOptions ? { workerOptions } : {}),

@@ -55,6 +55,11 @@ export interface CommonActivityDependencies {
   apiTaskQueue?: string | null;
   /** The fleet's API budget on `apiTaskQueue`: a 429 then lowers that queue's rate for everyone. */
   apiRequestsPerSecond?: number;
+  /**
+   * `adaptive`: new runs space their checks by the completion times this worker has seen (and the
+   * documented range until it has seen enough). @default 'documented'
+   */
+  schedule?: 'documented' | 'adaptive';
 }
 
 /** The URL-safety part of a download policy, as `openVideo` and `checkVideoUrl` take it. */

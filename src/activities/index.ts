@@ -15,6 +15,7 @@ import { apiQueueRateLimit } from './api-budget';
 import { FleetBrake } from './fleet-brake';
 import { RequestSpacing, spacedProvider } from './request-spacing';
 import { makeCancelRemoteTask } from './cancel-remote-task';
+import { CompletionStats } from './completion-stats';
 import { ResellerProvider } from '../seedance/reseller-provider';
 import type { VideoTaskProvider } from '../seedance/provider';
 
@@ -26,14 +27,15 @@ export function createActivities(deps: ActivityDependencies): Activities {
   const brake = apiTaskQueue && queueRate ? new FleetBrake(apiTaskQueue, queueRate) : undefined;
   const given = providerOf(deps);
   const provider = queueRate ? spacedProvider(given, new RequestSpacing(1000 / queueRate)) : given;
+  const completions = deps.schedule === 'adaptive' ? new CompletionStats() : undefined;
   return {
-    checkStatus: makeCheckStatus(provider, urls, brake),
+    checkStatus: makeCheckStatus(provider, urls, brake, completions),
     createVideoTask: makeCreateVideoTask(provider, brake),
     cancelRemoteTask: makeCancelRemoteTask(provider, brake),
     discardPartialDownload: makeDiscardPartialDownload(deps.storage),
     downloadVideo: makeDownloadVideo(provider, deps.storage, urls, deps.download),
     searchAttributesSupported,
-    workerSettings: makeWorkerSettings(deps.apiTaskQueue ?? null, searchAttributesSupported, provider),
+    workerSettings: makeWorkerSettings(deps.apiTaskQueue ?? null, searchAttributesSupported, provider, completions),
   };
 }
 

@@ -59,6 +59,18 @@ export interface WorkerSettings {
   apiTaskQueue: string | null;
   /** What the configured provider can do (absent in runs recorded before providers existed: the reseller). */
   provider?: ProviderSettings;
+  /**
+   * `SEEDANCE_SCHEDULE=adaptive`: space checks by the completion times this worker has seen
+   * (quantiles per `completionKey`), or by the documented range where it has seen too few.
+   * Absent: the documented schedule.
+   */
+  schedule?: { kind: 'adaptive'; completions: Record<string, number[]> };
+}
+
+/** What a check knows of the previous one, so the worker can date a completion it sees. */
+export interface CheckContext {
+  /** When the last check that saw the task not yet completed ran. */
+  lastCheckedAtMs?: number | null;
 }
 
 /** The provider facts a run needs; recorded with the worker settings. */
@@ -73,7 +85,7 @@ export interface ProviderSettings {
 }
 
 export interface Activities {
-  checkStatus(taskId: string): Promise<TaskSnapshot>;
+  checkStatus(taskId: string, context?: CheckContext): Promise<TaskSnapshot>;
   downloadVideo(input: DownloadVideoInput): Promise<StoredVideoWithFrame>;
   createVideoTask(request: VideoRequest): Promise<TaskSnapshot>;
   /** Stops the remote task if it is still queued (providers that can); never removes a started task's record. */

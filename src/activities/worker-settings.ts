@@ -1,5 +1,6 @@
 /** `workerSettings`: what a new run asks the worker once (search attributes, the API queue, the provider). */
 import type { VideoTaskProvider } from '../seedance/provider';
+import type { CompletionStats } from './completion-stats';
 import type { WorkerSettings } from './types';
 
 /**
@@ -12,6 +13,8 @@ export function makeWorkerSettings(
   apiTaskQueue: string | null,
   searchAttributesSupported: () => Promise<boolean>,
   provider: VideoTaskProvider,
+  /** Set with `SEEDANCE_SCHEDULE=adaptive`: the completions this worker has seen. */
+  completions?: CompletionStats,
 ) {
   const { cancel, callbacks, recordRetentionMs } = provider.capabilities;
   return async function workerSettings(): Promise<WorkerSettings> {
@@ -19,6 +22,7 @@ export function makeWorkerSettings(
       searchAttributes: await searchAttributesSupported(),
       apiTaskQueue,
       provider: { name: provider.name, cancel, callbacks, recordRetentionMs },
+      ...(completions ? { schedule: { kind: 'adaptive' as const, completions: completions.quantiles() } } : {}),
     };
   };
 }

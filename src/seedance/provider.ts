@@ -38,6 +38,8 @@ export interface ProviderTask {
   videoUrl: string | null;
   /** A PNG of the last frame, when the create asked for it (ModelArk `return_last_frame`). */
   lastFrameUrl?: string | null;
+  /** When the task completed, where the provider says (ModelArk's `updated_at` of a succeeded task). */
+  completedAtMs?: number | null;
   /** Seconds of video, as reported once completed. */
   actualDuration: number | null;
   /** The provider's message for a `failed` (or `expired`) task. */

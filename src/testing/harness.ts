@@ -76,6 +76,8 @@ export interface SeedanceTestStackOptions {
   workflowBundle?: WorkflowBundleOption;
   /** The API budget (`SEEDANCE_API_RPS`): API calls go to `<taskQueue>-api`, served by a second worker. */
   apiRequestsPerSecond?: number;
+  /** `SEEDANCE_SCHEDULE`: `adaptive` spaces checks by the completions the worker has seen. */
+  schedule?: 'documented' | 'adaptive';
 }
 
 export interface SeedanceTestStack<Sim extends AnySimulator = Simulator> {
@@ -187,6 +189,7 @@ async function startStack<Sim extends AnySimulator>(
       workflowBundle: options.workflowBundle ?? (await seedanceWorkflowBundle()),
       workerOptions: options.replayEveryTask ? { maxCachedWorkflows: 0 } : {},
       ...(options.apiRequestsPerSecond ? { apiRequestsPerSecond: options.apiRequestsPerSecond } : {}),
+      ...(options.schedule ? { schedule: options.schedule } : {}),
     });
   } catch (error) {
     await sim.close();

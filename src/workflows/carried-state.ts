@@ -20,6 +20,8 @@ export interface CarriedState {
   resolution?: string;
   /** This task calls back (a generate run created it with callbacks on): its polling is sparse. */
   callsBack?: boolean;
+  /** `SEEDANCE_SCHEDULE=adaptive`: the completion quantiles the first run was handed. */
+  completions?: Record<string, number[]>;
   lastCheckedAtMs: number | null;
   /** The last status seen, so the `status` query shows it before the new run's first check. */
   remoteStatus?: TaskStatus | null;

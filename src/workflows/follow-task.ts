@@ -31,7 +31,7 @@ import {
 import type { CarriedState } from './carried-state';
 import { CheckNowBudget } from './check-now-budget';
 import { RunFace } from './run-face';
-import { nextCheckDelayMs, taskDeadlineAtMs } from './schedule';
+import { adaptiveDelayMs, nextCheckDelayMs, taskDeadlineAtMs } from './schedule';
 
 /** patched() id: the cleanup activity after a cancelled download (added after v0.1.0 histories). */
 export const DISCARD_PARTIALS_ON_CANCEL = 'discard-partials-on-cancel';
@@ -94,6 +94,8 @@ class TaskFollower {
    * A task created elsewhere (`awaitSeedanceVideo`) may never call back, so it is polled as usual.
    */
   private callsBack = false;
+  /** `SEEDANCE_SCHEDULE=adaptive`: the completion quantiles the worker handed this run. */
+  private completions: Record<string, number[]> | undefined;
 
   constructor(
     private readonly options: FollowOptions,
@@ -107,6 +109,7 @@ class TaskFollower {
       this.provider = options.carried.provider;
       this.resolution = options.carried.resolution;
       this.callsBack = options.carried.callsBack ?? false;
+      this.completions = options.carried.completions;
     }
   }
 
@@ -169,7 +172,8 @@ class TaskFollower {
           summary: `Check status of ${this.taskId}`,
           ...this.apiQueueOption(),
         },
-        [this.taskId],
+        // The adaptive schedule's worker dates completions by the previous check.
+        this.completions ? [this.taskId, { lastCheckedAtMs: this.face.lastCheckedAtMs }] : [this.taskId],
       );
       this.face.checked(Date.now());
       this.checksThisRun += 1;
@@ -184,7 +188,7 @@ class TaskFollower {
 
   private async waitForNextCheck(): Promise<void> {
     const now = Date.now();
-    const delay = nextCheckDelayMs({
+    const scheduleInput = {
       taskId: this.taskId,
       model: this.face.model,
       serviceTier: this.lastSnapshot?.serviceTier ?? this.options.serviceTier,
@@ -193,7 +197,12 @@ class TaskFollower {
       createdMs: this.createdMs ?? now,
       nowMs: now,
       checks: this.face.checks,
-    });
+    };
+    // A task that calls back is polled sparsely whatever the schedule: the callback is the signal.
+    const delay =
+      this.completions && !this.callsBack
+        ? adaptiveDelayMs({ ...scheduleInput, completions: this.completions })
+        : nextCheckDelayMs(scheduleInput);
     // The last wait ends at the deadline, so the final check happens right there.
     const wait = Math.max(1, Math.min(delay, this.deadlineAt - now));
     this.face.waiting(this.taskId, now + wait);
@@ -287,6 +296,7 @@ class TaskFollower {
       this.face.useSearchAttributes(settings.searchAttributes);
       this.apiTaskQueue = settings.apiTaskQueue;
       this.provider = settings.provider;
+      if (settings.schedule?.kind === 'adaptive') this.completions = settings.schedule.completions;
     } else {
       this.face.useSearchAttributes(await searchAttributesSupported());
     }
@@ -323,6 +333,7 @@ class TaskFollower {
       ...(this.provider ? { provider: this.provider } : {}),
       ...(this.resolution ? { resolution: this.resolution } : {}),
       ...(this.callsBack ? { callsBack: true } : {}),
+      ...(this.completions ? { completions: this.completions } : {}),
     };
     log.info('continuing as new', { taskId: this.taskId, historyLength: info.historyLength, checks: state.checks });
     await this.options.continueWith(state);

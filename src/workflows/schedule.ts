@@ -2,6 +2,7 @@
  * The polling schedule: when to check a task's status next. Pure functions of their inputs (no
  * clock, no randomness), so workflow code can call them and replay gets the same answers.
  */
+import { completionKey, isValidQuantiles, nextPlannedDelayMs, uniformQuantiles } from '../seedance/completion-model';
 import { MIN_POLL_INTERVAL_MS, RETENTION_MS, timingFor, type ServiceTier } from '../seedance/models';
 
 export interface ScheduleInput {
@@ -44,6 +45,38 @@ export function nextCheckDelayMs(input: ScheduleInput): number {
   // A skewed remote clock (created in our future) must not stretch the wait past the estimate.
   const boundedEarliest = Math.min(untilEarliestFinish, timing.estimatedMinMs);
   return Math.max(MIN_POLL_INTERVAL_MS, interval, boundedEarliest);
+}
+
+/** The adaptive schedule aims at this share of the documented minimum interval's mean lag (half of it). */
+export const ADAPTIVE_LAG_SHARE = 0.9;
+
+/**
+ * The adaptive schedule (`SEEDANCE_SCHEDULE=adaptive`): checks spaced by the distribution of
+ * completion times, dense where a task still running is likely to finish (see
+ * `../seedance/completion-model`). The distribution is what the fleet learned for this model,
+ * resolution and tier (quantiles recorded with the worker settings), or the documented estimate
+ * range where it learned too little. The mean lag aims a little under polling at the documented
+ * minimum interval; never under 10 s; a task that outlives the distribution is checked at the
+ * documented minimum interval. A small deterministic jitter spreads workflows.
+ */
+export function adaptiveDelayMs(
+  input: ScheduleInput & { completions: Readonly<Record<string, readonly number[]>> },
+): number {
+  const timing = timingFor(input.model, input.serviceTier, input.resolution);
+  const learned = input.completions[completionKey(input.model ?? '', input.resolution, input.serviceTier)];
+  const quantiles = isValidQuantiles(learned)
+    ? learned
+    : uniformQuantiles(timing.estimatedMinMs, Math.max(timing.estimatedMaxMs, timing.estimatedMinMs + 1));
+  const planned = nextPlannedDelayMs({
+    elapsedMs: Math.max(0, input.nowMs - input.createdMs),
+    quantiles,
+    targetLagMs: (ADAPTIVE_LAG_SHARE * timing.pollMinMs) / 2,
+    minIntervalMs: MIN_POLL_INTERVAL_MS,
+    maxIntervalMs: 2 * timing.pollMaxMs,
+    beyondIntervalMs: timing.pollMinMs,
+  });
+  const spread = 0.95 + 0.1 * jitter(input.taskId, input.checks);
+  return Math.max(MIN_POLL_INTERVAL_MS, Math.round(planned * spread));
 }
 
 /** A number in [0, 1) from the task id and the check count: FNV-1a, then scaled. */

@@ -65,6 +65,7 @@ export function fromModelArkTask(task: ModelArkTask, nowMs: number): ProviderTas
     expiresAtMs: createdMs + expiresAfterS * 1000,
     videoUrlExpiresAtMs: task.status === 'succeeded' ? finishedMs + VIDEO_URL_LIFETIME_MS : null,
     usage: usageOf(task.usage),
+    ...(task.status === 'succeeded' && task.updated_at != null ? { completedAtMs: finishedMs } : {}),
   };
 }
 

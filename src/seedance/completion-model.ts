@@ -23,12 +23,45 @@ export interface CheckPlanInput {
   targetLagMs: number;
   /** Never closer than this (the documented floor). */
   minIntervalMs: number;
-  /** Never longer than this, and the interval once the task outlives the distribution. */
+  /** Never longer than this. */
   maxIntervalMs: number;
+  /** The interval once the task outlives the distribution. @default maxIntervalMs */
+  beyondIntervalMs?: number;
 }
 
 /** The number of quantiles the fleet's statistics hand to a run (every 5 %). */
 export const QUANTILE_STEPS = 20;
+
+/**
+ * No interval may pass over more than this share of the probability left: the sqrt-hazard spacing
+ * assumes the distribution changes slowly over an interval, and a learned one with a gap (a sparse
+ * stretch before its main mass) would otherwise send the next check past the whole mass.
+ */
+export const MAX_STEP_MASS = 0.3;
+
+/** The time at which the CDF reaches `p` (piecewise linear through the quantiles). */
+function timeAtProbability(q: CompletionQuantiles, p: number): number {
+  const steps = q.length - 1;
+  const at = Math.min(steps, Math.max(0, p * steps));
+  const k = Math.min(steps - 1, Math.floor(at));
+  return q[k]! + (q[k + 1]! - q[k]!) * (at - k);
+}
+
+/** F(t), piecewise linear through the quantiles. */
+function probabilityAt(q: CompletionQuantiles, t: number): number {
+  const steps = q.length - 1;
+  if (t < q[0]!) return 0;
+  for (let k = 0; k < steps; k++) {
+    if (t < q[k + 1]!) return (k + (t - q[k]!) / Math.max(1e-9, q[k + 1]! - q[k]!)) / steps;
+  }
+  return 1;
+}
+
+/** The longest step from `t` that passes over at most {@link MAX_STEP_MASS} of what is left. */
+function massCapMs(q: CompletionQuantiles, t: number): number {
+  const p = probabilityAt(q, t);
+  return timeAtProbability(q, p + MAX_STEP_MASS * (1 - p)) - t;
+}
 
 /** A uniform distribution over [fromMs, toMs] as quantiles: the prior from the documented range. */
 export function uniformQuantiles(fromMs: number, toMs: number, steps = QUANTILE_STEPS): number[] {
@@ -125,9 +158,15 @@ export function nextPlannedDelayMs(input: CheckPlanInput): number {
   const scale = scaleForLag(q, targetLagMs, minIntervalMs, maxIntervalMs);
   if (t < first) {
     // Nothing can have finished yet: the first check lands one interval into the distribution.
-    return Math.max(minIntervalMs, Math.round(first - t + bound(scale * (spacingShape(q, first) ?? 0))));
+    const step = Math.min(scale * (spacingShape(q, first) ?? 0), massCapMs(q, first));
+    return Math.max(minIntervalMs, Math.round(first - t + bound(step)));
   }
   const shape = spacingShape(q, t);
-  if (shape === undefined) return maxIntervalMs;
-  return bound(scale * shape);
+  if (shape === undefined) return input.beyondIntervalMs ?? maxIntervalMs;
+  return bound(Math.min(scale * shape, massCapMs(q, t)));
+}
+
+/** The statistics key of a task: tasks of one model, resolution and tier take alike long. */
+export function completionKey(model: string, resolution?: string | null, serviceTier?: string | null): string {
+  return `${model}|${resolution ?? ''}|${serviceTier ?? 'default'}`;
 }

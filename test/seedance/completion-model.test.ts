@@ -6,7 +6,7 @@ import {
   spacingIntegral,
   uniformQuantiles,
   type CompletionQuantiles,
-} from '../../src/workflows/completion-model';
+} from '../../src/seedance/completion-model';
 
 const S = 1000;
 
