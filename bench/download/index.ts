@@ -40,9 +40,12 @@ interface SizeFigures {
   curl: number[];
   worker: number[];
   reports: WorkerReport[];
+  /** CPU seconds the file host spent serving each worker run. */
+  hostCpu: number[];
 }
 
 interface FileHost {
+  pid: number;
   url: string;
   taskId: string;
   videoUrl: string;
@@ -86,12 +89,14 @@ export async function benchDownload(options: DownloadBenchOptions): Promise<void
 async function benchSize(sizeMiB: number, options: DownloadBenchOptions): Promise<SizeFigures> {
   const host = await startFileHost(sizeMiB * MIB);
   const dir = await fs.mkdtemp(path.join(options.dir ?? os.tmpdir(), 'seedance-bench-download-'));
-  const figures: SizeFigures = { sizeMiB, curl: [], worker: [], reports: [] };
+  const figures: SizeFigures = { sizeMiB, curl: [], worker: [], reports: [], hostCpu: [] };
   try {
     await curlRun(host, dir, sizeMiB); // warms the file host up (its first body is served slower): not counted
     for (let run = 1; run <= options.runs; run++) {
       const curlMiBs = await curlRun(host, dir, sizeMiB);
+      const hostCpuBefore = await cpuSecondsOf(host.pid);
       const report = await workerRun(host, dir, `run-${run}.mp4`, options.cpuProfDir);
+      const hostCpu = (await cpuSecondsOf(host.pid)) - hostCpuBefore;
       if (report.bytes !== sizeMiB * MIB || report.sha256 !== host.sha256) {
         throw new Error(`the worker stored ${report.bytes} bytes with sha256 ${report.sha256}, not the video`);
       }
@@ -99,10 +104,11 @@ async function benchSize(sizeMiB: number, options: DownloadBenchOptions): Promis
       figures.curl.push(curlMiBs);
       figures.worker.push(workerMiBs);
       figures.reports.push(report);
+      figures.hostCpu.push(hostCpu);
       console.log(
         `  ${sizeMiB} MiB run ${run}: curl ${curlMiBs.toFixed(1)} MiB/s, worker ${workerMiBs.toFixed(1)} MiB/s ` +
-          `(${report.seconds.toFixed(2)} s), peak RSS ${mib(report.peakRss)} MiB (idle ${mib(report.idleRss)}), ` +
-          `${report.heartbeats} heartbeats`,
+          `(${report.seconds.toFixed(2)} s; CPU: worker ${report.cpuSeconds.toFixed(2)} s, host ${hostCpu.toFixed(2)} s), ` +
+          `peak RSS ${mib(report.peakRss)} MiB (idle ${mib(report.idleRss)}), ${report.heartbeats} heartbeats`,
       );
     }
   } finally {
@@ -162,9 +168,10 @@ async function startFileHost(bytes: number): Promise<FileHost> {
     once(lines, 'line').then(([line]) => line as string),
     exited.then(([code]) => Promise.reject(new Error(`the file host exited with ${String(code)}`))),
   ]);
-  const info = JSON.parse(first) as Omit<FileHost, 'stop'>;
+  const info = JSON.parse(first) as Omit<FileHost, 'stop' | 'pid'>;
   return {
     ...info,
+    pid: child.pid!,
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -195,6 +202,13 @@ function printTable(figures: SizeFigures[], runs: number): void {
         `${(peakOf(large) - peakOf(small) >= 0 ? '+' : '') + mib(peakOf(large) - peakOf(small))} MiB (medians)`,
     );
   }
+}
+
+/** utime + stime of a process, from /proc/<pid>/stat (clock ticks of 1/100 s on Linux). */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function median(values: number[]): number {

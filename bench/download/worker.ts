@@ -22,6 +22,8 @@ export interface WorkerReport {
   /** From the activity's start to its result (status read, stream, verify, commit). */
   seconds: number;
   heartbeats: number;
+  /** CPU time of this process (all its threads) during the download. */
+  cpuSeconds: number;
   idleRss: number;
   peakRss: number;
 }
@@ -43,12 +45,14 @@ async function main(): Promise<void> {
   global.gc?.();
   const idleRss = (await memory()).rss;
   await writeFile('/proc/self/clear_refs', '5');
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   const stored = (await activity.run(activities.downloadVideo, {
     taskId: required(env.BENCH_TASK_ID, 'BENCH_TASK_ID'),
     fileName: required(env.BENCH_FILE_NAME, 'BENCH_FILE_NAME'),
   })) as StoredVideo;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { user, system } = process.cpuUsage(cpu);
   const { peak } = await memory();
   await client.close();
   const report: WorkerReport = {
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
     sha256: stored.sha256,
     seconds,
     heartbeats,
+    cpuSeconds: (user + system) / 1e6,
     idleRss,
     peakRss: peak,
   };

@@ -36,10 +36,10 @@ export class LocalSink implements VideoSink {
     return this.file.write(chunk);
   }
 
-  /** fsync, then the file and its offset: every byte written so far is durable. */
+  /** Writes and fsyncs every byte taken so far, then names the file and that offset. */
   async durableCheckpoint(): Promise<PartialCheckpoint> {
-    await this.file.sync();
-    return { partial: this.file.name, offset: this.file.offset };
+    const offset = await this.file.sync();
+    return { partial: this.file.name, offset };
   }
 
   reset(): Promise<void> {
