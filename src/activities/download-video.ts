@@ -281,11 +281,17 @@ class Download {
       const what = `the video is ${this.totalBytes} bytes, above the ${this.policy.maxBytes}-byte cap`;
       throw new DownloadError('VideoTooLarge', what);
     }
-    await streamToSink(decision.body, sink, {
-      limits: this.policy,
-      signal: this.context.cancellationSignal,
-      afterChunk: () => this.checkpointer.checkpointIfDue(this.position(sink)),
-    });
+    try {
+      await streamToSink(decision.body, sink, {
+        limits: this.policy,
+        signal: this.context.cancellationSignal,
+        afterChunk: () => this.checkpointer.checkpointIfDue(this.position(sink)),
+      });
+    } catch (error) {
+      // A checkpoint may still be fsyncing: nothing else touches the sink (reset, discard) before it ends.
+      await this.checkpointer.settled().catch(() => undefined);
+      throw error;
+    }
     await this.checkpointer.checkpoint(this.position(sink));
   }
 

@@ -150,7 +150,8 @@ export class PartialFile {
    */
   async sync(): Promise<number> {
     const mark = this.offset;
-    while (this.written < mark && this.flushing && !this.failure) await this.flushing;
+    // Batch by batch: while the download goes on, the write-behind as a whole need not end.
+    for (let step = this.batchDone; this.written < mark && step && !this.failure; step = this.batchDone) await step;
     if (this.failure && !this.failure.reported) this.throwFailure();
     await this.handle.datasync();
     return Math.min(mark, this.written);

@@ -56,8 +56,10 @@ export interface ExpectedVideo {
 }
 
 /**
- * The destination of one download attempt. Calls are sequential (never two at once). After
- * `verifyAndCommit`, `discard` or `close`, the sink is done.
+ * The destination of one download attempt. Calls are sequential (never two at once), but for
+ * `write`, which may go on while a `durableCheckpoint` runs: that checkpoint covers the bytes taken
+ * when it was called, and no other call starts before it ends. After `verifyAndCommit`, `discard`
+ * or `close`, the sink is done.
  */
 export interface VideoSink {
   /** Stable for the sink's life, unique per attempt: for logs and `discardPartials({ except })`. */

@@ -81,6 +81,7 @@ describe('Checkpointer', () => {
     const { context, log, signals } = fakeContext();
     const checkpointer = new Checkpointer(context, intervals);
     await checkpointer.checkpointIfDue(position(log, 1)); // first checkpoint is due at once
+    await checkpointer.settled();
     expect(log.filter((l) => l === 'sync')).toHaveLength(1);
     expect(signals).toEqual([]); // no progress before one interval of the attempt
     vi.advanceTimersByTime(500);
@@ -90,6 +91,38 @@ describe('Checkpointer', () => {
     await checkpointer.checkpointIfDue(position(log, 3));
     expect(log.filter((l) => l === 'sync')).toHaveLength(2);
     expect(signals).toEqual([{ bytes: 3, totalBytes: 100 }]);
+  });
+
+  it('lets the stream go on while a due checkpoint fsyncs, starts no second one meanwhile, and throws one that failed', async () => {
+    const { context, log } = fakeContext();
+    const checkpointer = new Checkpointer(context, intervals);
+    let finishSync!: (offset: number) => void;
+    const slow: DownloadPosition = {
+      sink: {
+        name: 'a.mp4.t1.ba9876543210.part',
+        offset: 7,
+        durableCheckpoint: () => new Promise((resolve) => (finishSync = (offset) => resolve({ partial: 'p', offset }))),
+      } as unknown as VideoSink,
+      etag: null,
+      totalBytes: null,
+    };
+    await checkpointer.checkpointIfDue(slow); // returns while the fsync runs
+    expect(log).toEqual([]);
+    vi.advanceTimersByTime(5_000);
+    await checkpointer.checkpointIfDue(position(log, 9)); // due, but one is under way
+    expect(log).toEqual([]);
+    finishSync(7);
+    await checkpointer.settled();
+    expect(log).toEqual([`heartbeat ${JSON.stringify({ partial: 'p', offset: 7, etag: null, totalBytes: null })}`]);
+
+    vi.advanceTimersByTime(1_000);
+    const failing = position(log, 11);
+    failing.sink.durableCheckpoint = () => Promise.reject(new Error('EIO'));
+    await checkpointer.checkpointIfDue(failing);
+    await expect(checkpointer.settled()).rejects.toThrow('EIO');
+    await expect(checkpointer.checkpointIfDue(position(log, 12))).rejects.toThrow('EIO');
+    await expect(checkpointer.checkpoint(position(log, 12))).rejects.toThrow('EIO');
+    expect(log.filter((l) => l.startsWith('heartbeat'))).toHaveLength(1);
   });
 
   it('reports no progress where there is no Temporal client', () => {
