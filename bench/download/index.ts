@@ -8,8 +8,9 @@
  *   checkpoints, length + sha256 + MP4 check, atomic rename into the same directory), one fresh
  *   process per run, reporting its idle RSS and its peak (`VmHWM` after `clear_refs`).
  *
- * One curl download warms the file host up first, uncounted; then runs alternate curl and worker,
- * and the table shows medians. `sync` runs before each download so
+ * One curl download warms the file host up first, uncounted; then each run is curl, curl followed
+ * by `sync <file>` (the fsync the worker's durability costs, for reference), and the worker; the
+ * table shows medians. `sync` runs before each download so
  * neither inherits the other's dirty pages. Env: BENCH_DOWNLOAD_SIZES_MIB (default 64,512),
  * BENCH_DOWNLOAD_RUNS (default 3), BENCH_DOWNLOAD_DIR (default the OS temp dir),
  * BENCH_DOWNLOAD_CPU_PROF (a directory: the worker runs with `--cpu-prof` into it).
@@ -38,6 +39,8 @@ export interface DownloadBenchOptions {
 interface SizeFigures {
   sizeMiB: number;
   curl: number[];
+  /** curl, then `sync <file>` (an fsync of the file): what the worker's durability costs on this disk. */
+  curlSynced: number[];
   worker: number[];
   reports: WorkerReport[];
   /** CPU seconds the file host spent serving each worker run. */
@@ -89,11 +92,12 @@ export async function benchDownload(options: DownloadBenchOptions): Promise<void
 async function benchSize(sizeMiB: number, options: DownloadBenchOptions): Promise<SizeFigures> {
   const host = await startFileHost(sizeMiB * MIB);
   const dir = await fs.mkdtemp(path.join(options.dir ?? os.tmpdir(), 'seedance-bench-download-'));
-  const figures: SizeFigures = { sizeMiB, curl: [], worker: [], reports: [], hostCpu: [] };
+  const figures: SizeFigures = { sizeMiB, curl: [], curlSynced: [], worker: [], reports: [], hostCpu: [] };
   try {
     await curlRun(host, dir, sizeMiB); // warms the file host up (its first body is served slower): not counted
     for (let run = 1; run <= options.runs; run++) {
       const curlMiBs = await curlRun(host, dir, sizeMiB);
+      const curlSyncedMiBs = await curlRun(host, dir, sizeMiB, { fsync: true });
       const hostCpuBefore = await cpuSecondsOf(host.pid);
       const report = await workerRun(host, dir, `run-${run}.mp4`, options.cpuProfDir);
       const hostCpu = (await cpuSecondsOf(host.pid)) - hostCpuBefore;
@@ -102,11 +106,12 @@ async function benchSize(sizeMiB: number, options: DownloadBenchOptions): Promis
       }
       const workerMiBs = report.bytes / MIB / report.seconds;
       figures.curl.push(curlMiBs);
+      figures.curlSynced.push(curlSyncedMiBs);
       figures.worker.push(workerMiBs);
       figures.reports.push(report);
       figures.hostCpu.push(hostCpu);
       console.log(
-        `  ${sizeMiB} MiB run ${run}: curl ${curlMiBs.toFixed(1)} MiB/s, worker ${workerMiBs.toFixed(1)} MiB/s ` +
+        `  ${sizeMiB} MiB run ${run}: curl ${curlMiBs.toFixed(1)} MiB/s (then fsync: ${curlSyncedMiBs.toFixed(1)}), worker ${workerMiBs.toFixed(1)} MiB/s ` +
           `(${report.seconds.toFixed(2)} s; CPU: worker ${report.cpuSeconds.toFixed(2)} s, host ${hostCpu.toFixed(2)} s), ` +
           `peak RSS ${mib(report.peakRss)} MiB (idle ${mib(report.idleRss)}), ${report.heartbeats} heartbeats`,
       );
@@ -118,8 +123,11 @@ async function benchSize(sizeMiB: number, options: DownloadBenchOptions): Promis
   return figures;
 }
 
-/** curl's own transfer time (`time_total`: connect to last byte written), so process start is left out. */
-async function curlRun(host: FileHost, dir: string, sizeMiB: number): Promise<number> {
+/**
+ * curl's own transfer time (`time_total`: connect to last byte written), so process start is left
+ * out; with `fsync`, plus the time of `sync <file>` after it (the wall time of that process).
+ */
+async function curlRun(host: FileHost, dir: string, sizeMiB: number, { fsync = false } = {}): Promise<number> {
   const file = path.join(dir, 'curl.mp4');
   spawnSync('sync');
   const result = spawnSync(
@@ -132,8 +140,15 @@ async function curlRun(host: FileHost, dir: string, sizeMiB: number): Promise<nu
   if (result.status !== 0) throw new Error(`curl failed (${result.status}): ${result.stderr}`);
   const [seconds, bytes] = result.stdout.trim().split(' ').map(Number) as [number, number];
   if (bytes !== sizeMiB * MIB) throw new Error(`curl downloaded ${bytes} bytes, not ${sizeMiB} MiB`);
+  let syncSeconds = 0;
+  if (fsync) {
+    const started = process.hrtime.bigint();
+    const synced = spawnSync('sync', [file]);
+    if (synced.status !== 0) throw new Error(`sync ${file} failed (${synced.status})`);
+    syncSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  }
   await fs.rm(file);
-  return bytes / MIB / seconds;
+  return bytes / MIB / (seconds + syncSeconds);
 }
 
 async function workerRun(host: FileHost, dir: string, fileName: string, cpuProfDir?: string): Promise<WorkerReport> {
@@ -181,16 +196,20 @@ async function startFileHost(bytes: number): Promise<FileHost> {
 
 function printTable(figures: SizeFigures[], runs: number): void {
   console.log(`\nmedians of ${runs} runs (curl -o and the worker, the same loopback file host in its own process):`);
-  console.log('| size | curl MiB/s | worker MiB/s | worker / curl | worker peak RSS | growth over idle | heartbeats |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log(
+    '| size | curl MiB/s | curl + fsync MiB/s | worker MiB/s | worker / curl | worker CPU s | host CPU s | worker peak RSS | growth over idle | heartbeats |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const f of figures) {
     const curl = median(f.curl);
     const worker = median(f.worker);
     const peak = median(f.reports.map((r) => r.peakRss));
     const growth = median(f.reports.map((r) => r.peakRss - r.idleRss));
     const heartbeats = median(f.reports.map((r) => r.heartbeats));
+    const workerCpu = median(f.reports.map((r) => r.cpuSeconds));
     console.log(
-      `| ${f.sizeMiB} MiB | ${curl.toFixed(1)} | ${worker.toFixed(1)} | ${(worker / curl).toFixed(2)}x | ` +
+      `| ${f.sizeMiB} MiB | ${curl.toFixed(1)} | ${median(f.curlSynced).toFixed(1)} | ${worker.toFixed(1)} | ` +
+        `${(worker / curl).toFixed(2)}x | ${workerCpu.toFixed(2)} | ${median(f.hostCpu).toFixed(2)} | ` +
         `${mib(peak)} MiB | ${mib(growth)} MiB | ${heartbeats} |`,
     );
   }
