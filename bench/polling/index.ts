@@ -1,0 +1,289 @@
+/**
+ * The polling benchmark (`npm run bench:polling`): how many status calls and Temporal Cloud actions
+ * each strategy spends per video, and how late it notices the video is done, against the oracle.
+ *
+ * All strategies run at once as real workflows on Temporal's time-skipping test server, against
+ * the simulator on the server's clock; each run follows its own simulator task, and the k-th task
+ * of a (model, distribution) has the same completion time under every strategy. Lag is measured
+ * for every strategy the same way: from the task's completion (simulator clock) to the first status
+ * read that saw it completed. Calls are the simulator's logged status requests for the task.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, type WorkflowHandle } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { MAX_HEARTBEAT_THROTTLE_INTERVAL, seedanceWorkerOptions } from '../../src/create-worker';
+import { SEEDANCE_MODELS, type SeedanceModel } from '../../src/seedance/models';
+import { ResellerProvider } from '../../src/seedance/reseller-provider';
+import { SeedanceClient } from '../../src/seedance/client';
+import { createSimulator, type RequestLogEntry } from '../../src/simulator';
+import { LocalDirectoryStorage } from '../../src/storage';
+import { testServerExecutable } from '../../src/testing/binaries';
+import { TEST_API_KEY } from '../../src/testing/harness';
+import { installQuietRuntime } from '../workflows';
+import { countActions, type ActionCount } from './actions';
+import { createBenchActivities } from './activities';
+import { DISTRIBUTIONS, drawCompletionsS, type DistributionName } from './distributions';
+import { HeartbeatCounter } from './heartbeats';
+import { oracleFrontier, type FrontierPoint } from './oracle';
+import { renderMarkdown, renderSvg, summarise, type CellResult, type RunResult } from './report';
+import { selectStrategies, type Strategy } from './strategies';
+
+export interface PollingBenchOptions {
+  /** Tasks per model and distribution (each strategy follows all of them). */
+  tasks: number;
+  seed: number;
+  /** Comma-separated strategy names; all when empty. */
+  strategies?: string | undefined;
+  /** Where to write the table and the picture; nothing written when undefined. */
+  outDir?: string | undefined;
+  /** Draws of each distribution the oracle optimises on. */
+  oracleDraws?: number;
+}
+
+const WORKFLOWS_PATH = path.join(__dirname, 'workflows.ts');
+
+export async function benchPolling(options: PollingBenchOptions): Promise<CellResult[]> {
+  const wallStart = Date.now();
+  const strategies = selectStrategies(options.strategies);
+  console.log(
+    `polling: ${options.tasks} tasks per model x distribution, seed ${options.seed}, strategies ${strategies.map((s) => s.name).join(', ')}`,
+  );
+  installQuietRuntime();
+  const cells = plan(options);
+  const [env, workflowBundle] = await Promise.all([
+    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: await testServerExecutable() } }),
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundler }),
+  ]);
+  const sim = await createSimulator({ apiKey: TEST_API_KEY, clock: () => env.currentTimeMs() });
+  const outputDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-polling-'));
+  const heartbeats = new HeartbeatCounter(2_000);
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  try {
+    const provider = new ResellerProvider(
+      new SeedanceClient({ apiKey: TEST_API_KEY, baseUrl: sim.url, timeoutMs: 5_000 }),
+    );
+    const taskQueue = `bench-polling-${process.pid}`;
+    const { workflowsPath, ...seedance } = seedanceWorkerOptions({
+      provider,
+      storage: await LocalDirectoryStorage.create(outputDir),
+      download: { allowPrivateUrls: true },
+      taskQueue,
+    });
+    if (seedance.maxHeartbeatThrottleInterval !== MAX_HEARTBEAT_THROTTLE_INTERVAL) throw new Error('throttle changed');
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      ...seedance,
+      activities: { ...seedance.activities, ...createBenchActivities(seedance.activities) },
+      workflowBundle,
+      interceptors: { activity: [heartbeats.interceptor] },
+      maxConcurrentActivityTaskExecutions: 200,
+      maxConcurrentWorkflowTaskExecutions: 100,
+    });
+    running = worker.run();
+    const client = new Client({ connection: env.connection });
+    const runs = await startAll(client, sim, taskQueue, cells, strategies, options.seed);
+    console.log(`polling: ${runs.length} workflows started in ${((Date.now() - wallStart) / 1000).toFixed(0)} s`);
+    await waitForAll(env, runs);
+    const results = await measure(client, sim.requests, runs, heartbeats);
+    const summary = summarise(results, strategies, cells, frontiers(cells, options));
+    const seconds = (Date.now() - wallStart) / 1000;
+    const markdown = renderMarkdown(summary, strategies, {
+      tasks: options.tasks,
+      seed: options.seed,
+      seconds,
+      command: commandLine(options),
+    });
+    console.log(markdown);
+    if (options.outDir) {
+      await fs.mkdir(options.outDir, { recursive: true });
+      await fs.writeFile(path.join(options.outDir, 'polling.md'), markdown);
+      await fs.writeFile(path.join(options.outDir, 'polling.svg'), renderSvg(summary, strategies));
+      console.log(`polling: wrote ${path.join(options.outDir, 'polling.md')} and polling.svg`);
+    }
+    console.log(`polling: ${seconds.toFixed(0)} s wall time`);
+    return summary;
+  } finally {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running?.catch(() => undefined);
+    await sim.close();
+    await env.teardown();
+    await fs.rm(outputDir, { recursive: true, force: true });
+  }
+}
+
+export interface Cell {
+  model: SeedanceModel;
+  distribution: DistributionName;
+  completionsS: number[];
+  /** The seed of this cell's draws (the oracle's law uses another stream of the same law). */
+  seed: number;
+}
+
+function plan(options: PollingBenchOptions): Cell[] {
+  const cells: Cell[] = [];
+  SEEDANCE_MODELS.forEach((model, m) =>
+    DISTRIBUTIONS.forEach((distribution, d) => {
+      const seed = (options.seed + 1_000 * m + 100 * d) >>> 0;
+      cells.push({
+        model,
+        distribution,
+        seed,
+        completionsS: drawCompletionsS(model, distribution, options.tasks, seed),
+      });
+    }),
+  );
+  return cells;
+}
+
+function frontiers(cells: Cell[], options: PollingBenchOptions): Map<Cell, FrontierPoint[]> {
+  const out = new Map<Cell, FrontierPoint[]>();
+  for (const cell of cells) {
+    const law = drawCompletionsS(cell.model, cell.distribution, options.oracleDraws ?? 20_000, cell.seed ^ 0x5bd1e995);
+    out.set(cell, oracleFrontier(law, cell.completionsS));
+  }
+  return out;
+}
+
+export interface StartedRun {
+  cell: Cell;
+  strategy: Strategy;
+  index: number;
+  taskId: string;
+  /** Simulator clock when the task completes. */
+  completionMs: number;
+  handle: WorkflowHandle;
+}
+
+async function startAll(
+  client: Client,
+  sim: Awaited<ReturnType<typeof createSimulator>>,
+  taskQueue: string,
+  cells: Cell[],
+  strategies: Strategy[],
+  seed: number,
+): Promise<StartedRun[]> {
+  const stamp = Date.now().toString(36);
+  const jobs = cells.flatMap((cell, c) =>
+    strategies.flatMap((strategy, s) =>
+      cell.completionsS.map((completionS, index) => ({ cell, c, strategy, s, index, completionS })),
+    ),
+  );
+  // Interleaved, so every strategy starts its runs across the same stretch of (locked) time.
+  jobs.sort((a, b) => a.index - b.index || a.c - b.c || a.s - b.s);
+  return mapLimit(jobs, 32, async ({ cell, c, strategy, s, index, completionS }) => {
+    const totalMs = Math.round(completionS * 1000);
+    const queuedMs = Math.round(totalMs * 0.15);
+    const taskId = `video_b${seed}_${stamp}_${c}_${s}_${index}`;
+    const task = await sim.addTask({
+      id: taskId,
+      model: cell.model,
+      timing: { queuedMs, renderMs: totalMs - queuedMs },
+    });
+    const handle = await client.workflow.start(strategy.workflowType, {
+      taskQueue,
+      workflowId: `bench-polling-${taskId}`,
+      args: strategy.args({ taskId, model: cell.model }),
+    });
+    return { cell, strategy, index, taskId, completionMs: task.createdMs + totalMs, handle };
+  });
+}
+
+/** Lets the server skip time until every run has ended, printing progress in simulated time. */
+async function waitForAll(env: TestWorkflowEnvironment, runs: StartedRun[]): Promise<void> {
+  const testService = env.connection.testService;
+  if (!testService) throw new Error('not a time-skipping environment');
+  const startedAt = await env.currentTimeMs();
+  let done = 0;
+  const progress = setInterval(() => {
+    void env
+      .currentTimeMs()
+      .then((now) =>
+        console.log(
+          `polling: ${done}/${runs.length} runs ended, ${((now - startedAt) / 60_000).toFixed(1)} simulated min`,
+        ),
+      );
+  }, 15_000);
+  await testService.unlockTimeSkipping({});
+  try {
+    await mapLimit(runs, 500, async (run) => {
+      await run.handle.result();
+      done += 1;
+    });
+  } finally {
+    clearInterval(progress);
+    await testService.lockTimeSkipping({});
+  }
+}
+
+async function measure(
+  client: Client,
+  requests: RequestLogEntry[],
+  runs: StartedRun[],
+  heartbeats: HeartbeatCounter,
+): Promise<RunResult[]> {
+  const statusAt = new Map<string, number[]>();
+  for (const r of requests) {
+    if (r.kind !== 'status' || !r.taskId) continue;
+    const list = statusAt.get(r.taskId) ?? [];
+    list.push(r.at);
+    statusAt.set(r.taskId, list);
+  }
+  return mapLimit(runs, 16, async (run) => {
+    const history = await client.workflow.getHandle(run.handle.workflowId).fetchHistory();
+    const events = history.events ?? [];
+    const reads = (statusAt.get(run.taskId) ?? []).sort((a, b) => a - b);
+    const detectedAt = reads.find((at) => at >= run.completionMs);
+    if (detectedAt === undefined) throw new Error(`${run.handle.workflowId}: no status read after completion`);
+    const download = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadVideo');
+    const actions: ActionCount = countActions(events);
+    const beats = heartbeats.byWorkflow.get(run.handle.workflowId) ?? { calls: 0, sent: 0 };
+    return {
+      run,
+      calls: reads.length,
+      lagMs: detectedAt - run.completionMs,
+      downloadLagMs: download ? eventTimeMs(download) - run.completionMs : undefined,
+      events: events.length,
+      actions,
+      heartbeats: beats,
+    };
+  });
+}
+
+function eventTimeMs(event: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }): number {
+  return Number(event.eventTime?.seconds ?? 0) * 1000 + Math.round((event.eventTime?.nanos ?? 0) / 1e6);
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+function commandLine(options: PollingBenchOptions): string {
+  const env = [`BENCH_POLL_TASKS=${options.tasks}`, `BENCH_POLL_SEED=${options.seed}`];
+  if (options.strategies) env.push(`BENCH_POLL_STRATEGIES=${options.strategies}`);
+  return `${env.join(' ')} npm run bench:polling`;
+}
+
+const quietBundler = {
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error(message: string, meta?: unknown) {
+    console.error(message, meta);
+  },
+};

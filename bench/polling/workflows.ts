@@ -1,0 +1,77 @@
+/**
+ * Workflow code of the polling benchmark's worker: the package's own workflows (the `ours`
+ * strategy is the real `awaitSeedanceVideo`) and the baselines. Runs in the workflow sandbox.
+ *
+ * The baselines call the package's real `checkStatus` activity, so every status read goes through
+ * the same client to the simulator; they stop at the read that sees the task end and download
+ * nothing (the benchmark's lag is measured to that read for every strategy).
+ */
+import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
+import type { Activities, TaskSnapshot } from '../../src/activities/types';
+import { timingFor } from '../../src/seedance/models';
+import type { BenchActivities } from './activities';
+import { SCHEDULES, isScheduleName } from './schedules';
+
+export * from '../../src/workflows';
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'expired']);
+
+// The same timeouts as the package's own checkStatus proxy; retries only for a failed request.
+const { checkStatus } = proxyActivities<Pick<Activities, 'checkStatus'>>({
+  startToCloseTimeout: '45s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+// Temporal's "polling through retries" sample: one activity that fails while the task runs, retried
+// at a fixed interval (set per call: the model's documented minimum) for as long as it takes (no
+// maximumAttempts: unlimited).
+const { checkStatusUntilDone } = proxyActivities<BenchActivities>({
+  startToCloseTimeout: '45s',
+  retry: { backoffCoefficient: 1, nonRetryableErrorTypes: ['SeedanceTaskNotFound'] },
+});
+
+export interface PollOnScheduleInput {
+  taskId: string;
+  model: string;
+  /** A key of SCHEDULES (schedules.ts). */
+  schedule: string;
+}
+
+export interface BenchPollResult {
+  status: string;
+  /** Status reads as the workflow counts them (the simulator's log is what the benchmark reports). */
+  checks: number;
+}
+
+/** Check, sleep as the named schedule says, check again, until the task ends. */
+export async function pollOnSchedule(input: PollOnScheduleInput): Promise<BenchPollResult> {
+  if (!isScheduleName(input.schedule)) {
+    throw ApplicationFailure.nonRetryable(`unknown schedule ${input.schedule}`, 'UnknownSchedule');
+  }
+  const schedule = SCHEDULES[input.schedule];
+  let checks = 0;
+  for (;;) {
+    const snapshot: TaskSnapshot = await checkStatus(input.taskId);
+    checks += 1;
+    if (TERMINAL.has(snapshot.status)) return { status: snapshot.status, checks };
+    const now = Date.now();
+    await sleep(
+      schedule({ taskId: input.taskId, model: input.model, createdMs: snapshot.createdMs, nowMs: now, checks }),
+    );
+  }
+}
+
+/** One activity, retried by the server at the model's documented minimum interval until the task ends. */
+export async function retryAsPoll(input: { taskId: string; model: string }): Promise<BenchPollResult> {
+  const snapshot = await checkStatusUntilDone.executeWithOptions(
+    {
+      retry: {
+        initialInterval: timingFor(input.model).pollMinMs,
+        backoffCoefficient: 1,
+        nonRetryableErrorTypes: ['SeedanceTaskNotFound'],
+      },
+    },
+    [input.taskId],
+  );
+  return { status: snapshot.status, checks: -1 };
+}
