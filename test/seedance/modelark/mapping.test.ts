@@ -236,6 +236,8 @@ describe('ModelArk tasks -> ProviderTask', () => {
       expiresAtMs: 1_787_869_631_000 + 3_600_000,
       videoUrlExpiresAtMs: 1_787_869_715_000 + 24 * 3_600_000,
       usage: { completionTokens: 246_840, totalTokens: 246_840 },
+      // updated_at of a succeeded task: when it completed (the adaptive schedule learns from it).
+      completedAtMs: 1_787_869_715_000,
     });
   });
 
