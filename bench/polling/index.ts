@@ -30,6 +30,7 @@ import { HeartbeatCounter } from './heartbeats';
 import { oracleFrontier, type FrontierPoint } from './oracle';
 import { renderMarkdown, renderSvg, summarise, type CellResult, type RunResult } from './report';
 import { selectStrategies, type Strategy } from './strategies';
+import { CompletionStats } from '../../src/activities/completion-stats';
 
 export interface PollingBenchOptions {
   /** Tasks per model and distribution (each strategy follows all of them). */
@@ -121,6 +122,11 @@ export interface Cell {
   completionsS: number[];
   /** The seed of this cell's draws (the oracle's law uses another stream of the same law). */
   seed: number;
+  /**
+   * What a worker with `SEEDANCE_SCHEDULE=adaptive` would hand a run after it saw 200 other tasks of
+   * this distribution: their quantiles under the model's `completionKey`.
+   */
+  learned: Record<string, number[]>;
 }
 
 function plan(options: PollingBenchOptions): Cell[] {
@@ -133,10 +139,18 @@ function plan(options: PollingBenchOptions): Cell[] {
         distribution,
         seed,
         completionsS: drawCompletionsS(model, distribution, options.tasks, seed),
+        learned: learnedQuantiles(model, drawCompletionsS(model, distribution, 200, seed ^ 0x2545f491)),
       });
     }),
   );
   return cells;
+}
+
+/** The quantiles `CompletionStats` would hand out after seeing these completions (in seconds). */
+function learnedQuantiles(model: SeedanceModel, completionsS: number[]): Record<string, number[]> {
+  const stats = new CompletionStats({ capacity: completionsS.length, minSamples: 1 });
+  completionsS.forEach((s, i) => stats.record({ taskId: `learned-${i}`, model }, Math.round(s * 1000)));
+  return stats.quantiles();
 }
 
 function frontiers(cells: Cell[], options: PollingBenchOptions): Map<Cell, FrontierPoint[]> {
@@ -186,7 +200,7 @@ async function startAll(
     const handle = await client.workflow.start(strategy.workflowType, {
       taskQueue,
       workflowId: `bench-polling-${taskId}`,
-      args: strategy.args({ taskId, model: cell.model }),
+      args: strategy.args({ taskId, model: cell.model, learned: cell.learned }),
     });
     return { cell, strategy, index, taskId, completionMs: task.createdMs + totalMs, handle };
   });

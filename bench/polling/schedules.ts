@@ -7,10 +7,13 @@
  * (pick a subset with BENCH_POLL_STRATEGIES=ours,ours-v2,fixed-min).
  */
 import { MIN_POLL_INTERVAL_MS, timingFor } from '../../src/seedance/models';
-import type { ScheduleInput } from '../../src/workflows/schedule';
+import { adaptiveDelayMs, type ScheduleInput } from '../../src/workflows/schedule';
+
+/** What a schedule knows: the workflow's input, and the completion quantiles a worker handed it (adaptive). */
+export type BenchScheduleInput = ScheduleInput & { completions?: Readonly<Record<string, readonly number[]>> };
 
 /** How long to wait before the next status check, from what the workflow knows (as `nextCheckDelayMs`). */
-export type ScheduleFunction = (input: ScheduleInput) => number;
+export type ScheduleFunction = (input: BenchScheduleInput) => number;
 
 /** A check every documented minimum interval of the model (480p 10 s, 720p/1080p 30 s), from creation. */
 function fixedAtDocumentedMinimum(input: ScheduleInput): number {
@@ -22,9 +25,18 @@ function fixedTenSeconds(): number {
   return MIN_POLL_INTERVAL_MS;
 }
 
+/**
+ * `SEEDANCE_SCHEDULE=adaptive`: the sqrt-hazard plan over the completion quantiles given (the
+ * learned ones), or over the documented range when none are.
+ */
+function adaptive(input: BenchScheduleInput): number {
+  return adaptiveDelayMs({ ...input, completions: input.completions ?? {} });
+}
+
 export const SCHEDULES = {
   'fixed-min': fixedAtDocumentedMinimum,
   'fixed-10s': fixedTenSeconds,
+  adaptive,
 } satisfies Record<string, ScheduleFunction>;
 
 export type ScheduleName = keyof typeof SCHEDULES;

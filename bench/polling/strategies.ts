@@ -9,7 +9,8 @@ import { SCHEDULES } from './schedules';
 export interface Strategy {
   name: string;
   workflowType: string;
-  args(task: { taskId: string; model: string }): unknown[];
+  /** `learned`: quantiles of the cell's distribution, as the fleet would have learned them. */
+  args(task: { taskId: string; model: string; learned?: Record<string, number[]> }): unknown[];
   /** Whether the run downloads the video after detecting it (then it also heartbeats). */
   downloads: boolean;
   describe: string;
@@ -34,6 +35,17 @@ const RETRY_AS_POLL: Strategy = {
 const SCHEDULE_DESCRIPTIONS: Record<string, string> = {
   'fixed-min': 'a check every documented minimum interval (480p 10 s, 720p/1080p 30 s) from creation',
   'fixed-10s': 'a check every 10 s from creation',
+  adaptive: 'SEEDANCE_SCHEDULE=adaptive before it has learned anything: the sqrt-hazard plan over the documented range',
+};
+
+/** The adaptive schedule once the worker has learned: quantiles of 200 other tasks of the same distribution. */
+const ADAPTIVE_LEARNED: Strategy = {
+  name: 'adaptive-learned',
+  workflowType: 'pollOnSchedule',
+  args: ({ taskId, model, learned }) => [{ taskId, model, schedule: 'adaptive', completions: learned ?? {} }],
+  downloads: false,
+  describe:
+    'SEEDANCE_SCHEDULE=adaptive after the worker has seen 200 other tasks of the same distribution (their quantiles)',
 };
 
 export function allStrategies(): Strategy[] {
@@ -44,7 +56,7 @@ export function allStrategies(): Strategy[] {
     downloads: false,
     describe: SCHEDULE_DESCRIPTIONS[name] ?? `pollOnSchedule with the schedule ${name}`,
   }));
-  return [OURS, ...scheduled, RETRY_AS_POLL];
+  return [OURS, ...scheduled, ADAPTIVE_LEARNED, RETRY_AS_POLL];
 }
 
 /** The strategies named in a comma-separated list (all when empty). */

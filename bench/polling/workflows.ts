@@ -35,6 +35,8 @@ export interface PollOnScheduleInput {
   model: string;
   /** A key of SCHEDULES (schedules.ts). */
   schedule: string;
+  /** Completion quantiles by `completionKey`, as a worker with `SEEDANCE_SCHEDULE=adaptive` would hand them. */
+  completions?: Record<string, number[]>;
 }
 
 export interface BenchPollResult {
@@ -56,7 +58,14 @@ export async function pollOnSchedule(input: PollOnScheduleInput): Promise<BenchP
     if (TERMINAL.has(snapshot.status)) return { status: snapshot.status, checks };
     const now = Date.now();
     await sleep(
-      schedule({ taskId: input.taskId, model: input.model, createdMs: snapshot.createdMs, nowMs: now, checks }),
+      schedule({
+        taskId: input.taskId,
+        model: input.model,
+        createdMs: snapshot.createdMs,
+        nowMs: now,
+        checks,
+        ...(input.completions ? { completions: input.completions } : {}),
+      }),
     );
   }
 }
