@@ -21,7 +21,7 @@ import { SeedanceClient } from '../../src/seedance/client';
 import { createSimulator, type RequestLogEntry } from '../../src/simulator';
 import { LocalDirectoryStorage } from '../../src/storage';
 import { testServerExecutable } from '../../src/testing/binaries';
-import { TEST_API_KEY } from '../../src/testing/harness';
+import { TEST_API_KEY, quietBundlerLogger } from '../../src/testing/harness';
 import { installQuietRuntime } from '../workflows';
 import { countActions, type ActionCount } from './actions';
 import { createBenchActivities } from './activities';
@@ -56,7 +56,7 @@ export async function benchPolling(options: PollingBenchOptions): Promise<CellRe
   const cells = plan(options);
   const [env, workflowBundle] = await Promise.all([
     TestWorkflowEnvironment.createTimeSkipping({ server: { executable: await testServerExecutable() } }),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundler }),
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger }),
   ]);
   const sim = await createSimulator({ apiKey: TEST_API_KEY, clock: () => env.currentTimeMs() });
   const outputDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-polling-'));
@@ -290,14 +290,3 @@ function commandLine(options: PollingBenchOptions): string {
   if (options.strategies) env.push(`BENCH_POLL_STRATEGIES=${options.strategies}`);
   return `${env.join(' ')} npm run bench:polling`;
 }
-
-const quietBundler = {
-  log() {},
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error(message: string, meta?: unknown) {
-    console.error(message, meta);
-  },
-};

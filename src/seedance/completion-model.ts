@@ -93,8 +93,11 @@ function spacingShape(q: CompletionQuantiles, t: number): number | undefined {
   return undefined;
 }
 
-/** I = integral of sqrt(f (1 - F)) over the distribution (piecewise-linear CDF), by Simpson per segment. */
-export function spacingIntegral(q: CompletionQuantiles): number {
+/**
+ * The integral of g(f, 1 - F) over the distribution (piecewise-linear CDF: f is constant on each
+ * segment between quantiles), by Simpson's rule per segment.
+ */
+function integrate(q: CompletionQuantiles, g: (density: number, survival: number) => number): number {
   const steps = q.length - 1;
   let total = 0;
   for (let k = 0; k < steps; k++) {
@@ -102,31 +105,26 @@ export function spacingIntegral(q: CompletionQuantiles): number {
     const hi = q[k + 1]!;
     if (hi <= lo) continue;
     const density = 1 / steps / (hi - lo);
-    const at = (u: number) => Math.sqrt(density * Math.max(0, 1 - (k + u) / steps));
+    const at = (u: number) => g(density, Math.max(0, 1 - (k + u) / steps));
     total += ((hi - lo) / 6) * (at(0) + 4 * at(0.5) + at(1));
   }
   return total;
 }
 
+/** I = integral of sqrt(f (1 - F)) over the distribution. */
+export function spacingIntegral(q: CompletionQuantiles): number {
+  return integrate(q, (density, survival) => Math.sqrt(density * survival));
+}
+
 /**
  * The mean lag over the distribution when the interval at t is clip(scale * sqrt((1-F)/f)): the
- * continuous approximation (a task finishing at t waits half the interval there), by Simpson.
+ * continuous approximation (a task finishing at t waits half the interval there).
  */
 function expectedLagMs(q: CompletionQuantiles, scale: number, minMs: number, maxMs: number): number {
-  const steps = q.length - 1;
-  let total = 0;
-  for (let k = 0; k < steps; k++) {
-    const lo = q[k]!;
-    const hi = q[k + 1]!;
-    if (hi <= lo) continue;
-    const density = 1 / steps / (hi - lo);
-    const interval = (u: number) => {
-      const shape = Math.sqrt(Math.max(0, 1 - (k + u) / steps) / density);
-      return Math.min(maxMs, Math.max(minMs, scale * shape));
-    };
-    total += ((hi - lo) / 6) * density * (interval(0) + 4 * interval(0.5) + interval(1)) * 0.5;
-  }
-  return total;
+  return integrate(q, (density, survival) => {
+    const interval = Math.min(maxMs, Math.max(minMs, scale * Math.sqrt(survival / density)));
+    return (density * interval) / 2;
+  });
 }
 
 /**

@@ -101,13 +101,13 @@ let bundlePromise: Promise<WorkflowBundle> | undefined;
  */
 export function seedanceWorkflowBundle(options: { fresh?: boolean } = {}): Promise<WorkflowBundle> {
   if (!bundlePromise || options.fresh) {
-    bundlePromise = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+    bundlePromise = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
   }
   return bundlePromise;
 }
 
-/** The bundler's progress is noise in a test run; its errors are not. */
-const quietLogger = {
+/** The bundler's progress is noise in a test run (or a benchmark); its errors are not. */
+export const quietBundlerLogger = {
   log() {},
   trace() {},
   debug() {},
