@@ -13,6 +13,8 @@ import type { DownloadPolicy } from './dependencies';
 
 /** Liveness heartbeat period while no byte moves (the SDK throttles what it sends on). */
 const LIVENESS_INTERVAL_MS = 1_000;
+/** With nothing to resume yet, the first liveness heartbeat waits this long for a checkpoint (timeout 10 s). */
+const FIRST_LIVENESS_WAIT_MS = 5_000;
 
 /** Where the download stands: this attempt's sink, and what the host said about the file. */
 export interface DownloadPosition {
@@ -28,7 +30,14 @@ export class Checkpointer {
   readonly prior: DownloadCheckpoint | undefined;
   /** What the last heartbeat pointed at: re-sent by the liveness heartbeat, never anything newer. */
   private last: DownloadCheckpoint | undefined;
-  private lastCheckpointAt = 0;
+  /**
+   * Starts with the attempt: the first checkpoint is due one interval in (at once only for a sink
+   * that asks for it), so a download shorter than that sends no heartbeat: each is a billable
+   * action. The liveness heartbeat starts at that second too, well inside the heartbeat timeout.
+   */
+  private lastCheckpointAt = Date.now();
+  private checkpointed = false;
+  private readonly startedAt = Date.now();
   /** The checkpoint `checkpointIfDue` started, while it runs. */
   private running: Promise<void> | undefined;
   /** A checkpoint that failed: every later one fails with it. */
@@ -54,7 +63,13 @@ export class Checkpointer {
    * is left to the idle and low-speed limits. Returns the function that stops it.
    */
   keepAlive(): () => void {
-    const timer = setInterval(() => this.context.heartbeat(this.last), LIVENESS_INTERVAL_MS);
+    const timer = setInterval(() => {
+      // The SDK sends the first heartbeat at once and throttles the next ones: an empty liveness
+      // heartbeat must not take that slot from the first checkpoint, due at the same second. It
+      // waits for one until half the heartbeat timeout, then keeps the attempt alive regardless.
+      if (this.last === undefined && Date.now() - this.startedAt < FIRST_LIVENESS_WAIT_MS) return;
+      this.context.heartbeat(this.last);
+    }, LIVENESS_INTERVAL_MS);
     return () => clearInterval(timer);
   }
 
@@ -69,6 +84,21 @@ export class Checkpointer {
   }
 
   /**
+   * When the body has arrived, before the checks and the commit: the whole file becomes the
+   * checkpoint, so a crash there does not cost the download again. Skipped for a download that
+   * took less than one interval and made no checkpoint (re-downloading it is cheaper than the
+   * heartbeat, a billable action, on every short video), unless the sink asks to checkpoint at once.
+   */
+  async finalCheckpoint(position: DownloadPosition): Promise<void> {
+    await this.settled();
+    const worthIt =
+      this.checkpointed ||
+      position.sink.checkpointAtOnce === true ||
+      Date.now() - this.startedAt >= this.intervals.checkpointIntervalMs;
+    if (worthIt) await this.heartbeatDurable(position);
+  }
+
+  /**
    * After each chunk: starts a checkpoint when its interval has passed and none is under way, and
    * reports progress when its interval has. The stream does not wait for the checkpoint's fsync
    * (100-300 ms for a second of bytes on this project's machine): the sink goes on taking bytes
@@ -78,7 +108,10 @@ export class Checkpointer {
   async checkpointIfDue(position: DownloadPosition): Promise<void> {
     this.throwFailure();
     const now = Date.now();
-    if (!this.running && now - this.lastCheckpointAt >= this.intervals.checkpointIntervalMs) {
+    const due =
+      now - this.lastCheckpointAt >= this.intervals.checkpointIntervalMs ||
+      (!this.checkpointed && position.sink.checkpointAtOnce === true);
+    if (!this.running && due) {
       this.lastCheckpointAt = now;
       this.running = this.heartbeatDurable(position)
         .catch((error: unknown) => void (this.failure = { error }))
@@ -102,6 +135,7 @@ export class Checkpointer {
     this.context.heartbeat(checkpoint);
     this.last = checkpoint;
     this.lastCheckpointAt = Date.now();
+    this.checkpointed = true;
   }
 
   private throwFailure(): void {

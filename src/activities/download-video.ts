@@ -292,7 +292,7 @@ class Download {
       await this.checkpointer.settled().catch(() => undefined);
       throw error;
     }
-    await this.checkpointer.checkpoint(this.position(sink));
+    await this.checkpointer.finalCheckpoint(this.position(sink));
   }
 
   private openOptions(): ResumeOptions {

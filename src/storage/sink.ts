@@ -66,6 +66,12 @@ export interface VideoSink {
   readonly name: string;
   /** Bytes accepted so far, durable or not: where the body continues within this attempt. */
   readonly offset: number;
+  /**
+   * Checkpoint at the first byte, not one interval in: the sink holds something a retry must find
+   * even before any byte is durable (an S3 multipart upload: without its id a retry opens another).
+   * Absent: a download shorter than one checkpoint interval sends no heartbeat (each is billable).
+   */
+  readonly checkpointAtOnce?: boolean;
   /** Appends `chunk` at `offset`. If it throws (ENOSPC), `offset` still counts exactly the bytes taken. */
   write(chunk: Uint8Array): Promise<void>;
   /**

@@ -77,20 +77,65 @@ describe('Checkpointer', () => {
     expect(log).toHaveLength(2);
   });
 
+  it('with nothing to resume, leaves the first heartbeat to the first checkpoint, then keeps alive after 5 s anyway', async () => {
+    const { context, log } = fakeContext();
+    const checkpointer = new Checkpointer(context, intervals);
+    const stop = checkpointer.keepAlive();
+    vi.advanceTimersByTime(4_000);
+    expect(log).toEqual([]);
+    vi.advanceTimersByTime(1_000);
+    expect(log).toEqual(['heartbeat undefined']);
+    stop();
+  });
+
   it('checkpoints and reports progress only when their intervals have passed', async () => {
     const { context, log, signals } = fakeContext();
     const checkpointer = new Checkpointer(context, intervals);
-    await checkpointer.checkpointIfDue(position(log, 1)); // first checkpoint is due at once
-    await checkpointer.settled();
-    expect(log.filter((l) => l === 'sync')).toHaveLength(1);
-    expect(signals).toEqual([]); // no progress before one interval of the attempt
+    // Nothing during the attempt's first interval: a download that short sends no heartbeat at all.
+    await checkpointer.checkpointIfDue(position(log, 1));
     vi.advanceTimersByTime(500);
     await checkpointer.checkpointIfDue(position(log, 2));
+    await checkpointer.settled();
+    expect(log).toEqual([]);
+    expect(signals).toEqual([]);
+    vi.advanceTimersByTime(500);
+    await checkpointer.checkpointIfDue(position(log, 3));
+    await checkpointer.settled();
+    expect(log.filter((l) => l === 'sync')).toHaveLength(1);
+    vi.advanceTimersByTime(500);
+    await checkpointer.checkpointIfDue(position(log, 4));
     expect(log.filter((l) => l === 'sync')).toHaveLength(1);
     vi.advanceTimersByTime(1_500);
-    await checkpointer.checkpointIfDue(position(log, 3));
+    await checkpointer.checkpointIfDue(position(log, 5));
     expect(log.filter((l) => l === 'sync')).toHaveLength(2);
-    expect(signals).toEqual([{ bytes: 3, totalBytes: 100 }]);
+    expect(signals).toEqual([{ bytes: 5, totalBytes: 100 }]);
+  });
+
+  it('makes the whole file the checkpoint when the body arrived, unless the download was shorter than an interval', async () => {
+    const short = fakeContext();
+    await new Checkpointer(short.context, intervals).finalCheckpoint(position(short.log, 10));
+    expect(short.log).toEqual([]); // re-downloading a short video costs less than a heartbeat
+
+    const long = fakeContext();
+    const checkpointer = new Checkpointer(long.context, intervals);
+    vi.advanceTimersByTime(1_000);
+    await checkpointer.finalCheckpoint(position(long.log, 10));
+    expect(long.log).toEqual(['sync', expect.stringContaining('"offset":10') as string]);
+  });
+
+  it('checkpoints at the first byte a sink that asks for it (an S3 upload id a retry must find)', async () => {
+    const { context, log } = fakeContext();
+    const checkpointer = new Checkpointer(context, intervals);
+    const first = position(log, 1);
+    Object.defineProperty(first.sink, 'checkpointAtOnce', { value: true });
+    await checkpointer.checkpointIfDue(first);
+    await checkpointer.settled();
+    expect(log.filter((l) => l === 'sync')).toHaveLength(1);
+    const second = position(log, 2);
+    Object.defineProperty(second.sink, 'checkpointAtOnce', { value: true });
+    await checkpointer.checkpointIfDue(second); // then once per interval, as any sink
+    await checkpointer.settled();
+    expect(log.filter((l) => l === 'sync')).toHaveLength(1);
   });
 
   it('lets the stream go on while a due checkpoint fsyncs, starts no second one meanwhile, and throws one that failed', async () => {
@@ -106,6 +151,7 @@ describe('Checkpointer', () => {
       etag: null,
       totalBytes: null,
     };
+    vi.advanceTimersByTime(1_000);
     await checkpointer.checkpointIfDue(slow); // returns while the fsync runs
     expect(log).toEqual([]);
     vi.advanceTimersByTime(5_000);

@@ -59,7 +59,8 @@ export function activityRunner(sim: Simulator, storage: VideoStorage, policy: Pa
         { logger: new DefaultLogger('ERROR') },
       );
       const heartbeats: Checkpoint[] = [];
-      env.on('heartbeat', (details: Checkpoint) => heartbeats.push(details));
+      // The checkpoints heartbeated; a liveness heartbeat before the first one carries none.
+      env.on('heartbeat', (details: Checkpoint | undefined) => details !== undefined && heartbeats.push(details));
       const result = env.run(downloadVideo, input) as Promise<StoredVideo>;
       result.catch(() => undefined);
       return { env, heartbeats, result };

@@ -229,7 +229,7 @@ describe.each(sinkKinds())('the last frame beside the video on the $name', (kind
     expect(await sut.listPartials()).toEqual([]);
     // One status read gave both URLs; the heartbeats are the video download's checkpoints only.
     expect(provider.readsOf(taskId)).toBe(1);
-    expect(run.heartbeats.length).toBeGreaterThan(0);
+    // (A short video on the local directory sends none at all; on S3 the upload id is heartbeated at once.)
     expect(run.heartbeats.every((h) => isDownloadCheckpoint(h) && !JSON.stringify(h).includes('frame'))).toBe(true);
 
     if (sut.storage instanceof S3Storage) {

@@ -26,6 +26,9 @@ export interface S3SinkTarget {
 }
 
 export class S3Sink implements VideoSink {
+  /** The upload id is what a retry resumes: heartbeat it at the first byte. */
+  readonly checkpointAtOnce = true;
+
   private constructor(
     private readonly client: S3Client,
     private readonly target: S3SinkTarget,
