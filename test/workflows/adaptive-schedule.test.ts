@@ -48,9 +48,10 @@ describe('the adaptive schedule', () => {
     // timers on the time-skipping server let it skip past the downloads' timeouts).
     for (let i = 0; i < 20; i++) await follow(`adaptive-learn-${i}`, 195 * S + i * 500);
     const after = await follow('adaptive-learned', 200 * S);
-    expect(after.reads).toBeLessThan(before.reads);
-    expect(after.reads).toBeLessThanOrEqual(3);
-    expect(after.lagMs).toBeLessThan(15 * S);
+    // Polling every 30 s (the documented minimum) would read about 7 times; the documented range, 3-5
+    // times (with the task's jitter); once learned, at most 3, and the video is seen within half a minute.
+    expect(after.reads).toBeLessThanOrEqual(Math.min(3, before.reads));
+    expect(after.lagMs).toBeLessThan(30 * S);
     expect(after.lagMs).toBeGreaterThanOrEqual(0);
   });
 });
