@@ -25,8 +25,14 @@ beforeAll(async () => {
   h = await startModelArkTestStack({
     env,
     workflowBundle: await workflowBundle(),
-    // Tasks take their documented times (720p: about 3.5 min), so a run waits on several timers.
-    simulator: { profile: 'realtime' },
+    // 480p as documented (about a minute); 720p renders for 10 min, so a run with callbacks, polled
+    // every 2-4 min, waits on at least two timers whatever its task id's jitter.
+    simulator: {
+      profile: {
+        seedance_1_5_pro_480p: { queuedMs: 10_000, renderMs: 50_000 },
+        seedance_1_5_pro_720p: { queuedMs: 20_000, renderMs: 600_000 },
+      },
+    },
     callback: { url: 'http://127.0.0.1:9/seedance/callback', secret: 'a-secret-of-sixteen-chars' },
   });
 });
