@@ -4,7 +4,7 @@
  * fields we use.
  */
 import { z } from 'zod';
-import { durationSchema, ratioSchema, seedSchema } from './video-request';
+import { durationSchema, modelNameSchema, ratioSchema, seedSchema } from './video-request';
 
 /** A task id is one safe token: it goes into a URL path and a workflow id. */
 export const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -40,11 +40,7 @@ export const contentItemSchema = z.discriminatedUnion('type', [textContentSchema
  */
 export const createVideoRequestSchema = z
   .object({
-    model: z
-      .string()
-      .min(1)
-      .max(100)
-      .regex(/^[a-z0-9_.-]+$/, 'a model name is lower-case letters, digits, "_", "." or "-"'),
+    model: modelNameSchema,
     content: z
       .array(contentItemSchema)
       .min(1, 'content needs at least one item')

@@ -22,6 +22,13 @@ export const seedSchema = z
   .min(-1)
   .max(2 ** 32 - 1);
 
+/** A model (or endpoint) id as every provider writes it: `seedance_1_5_pro_720p`, `seedance-1-5-pro-251215`. */
+export const modelNameSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z0-9_.-]+$/, 'a model name is lower-case letters, digits, "_", "." or "-"');
+
 export const RESOLUTIONS = ['480p', '720p', '1080p'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
 
@@ -69,11 +76,7 @@ export const videoRequestSchema = z.preprocess(
   withoutNulls,
   z
     .object({
-      model: z
-        .string()
-        .min(1)
-        .max(100)
-        .regex(/^[a-z0-9_.-]+$/, 'a model name is lower-case letters, digits, "_", "." or "-"'),
+      model: modelNameSchema,
       content: z
         .array(videoRequestContentSchema)
         .min(1, 'content needs at least one item')

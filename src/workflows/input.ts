@@ -3,7 +3,7 @@
  * with `SeedanceInvalidInput` before any activity (and before any paid request).
  */
 import { TASK_ID_PATTERN } from '../seedance/schemas';
-import { videoRequestSchema, type VideoRequest } from '../seedance/video-request';
+import { modelNameSchema, videoRequestSchema, type VideoRequest } from '../seedance/video-request';
 import type { ServiceTier } from '../seedance/models';
 import { checkFileName, defaultFileName } from '../storage/file-name';
 import { FailureType } from '../contract/failures';
@@ -59,7 +59,7 @@ export function parseAwaitInput(input: AwaitSeedanceVideoInput): ParsedAwaitInpu
   if (typeof taskId !== 'string' || !TASK_ID_PATTERN.test(taskId)) {
     invalid('taskId must be a Seedance task id: 1-128 letters, digits, "_" or "-"');
   }
-  if (model !== undefined && (typeof model !== 'string' || !/^[a-z0-9_.-]{1,100}$/.test(model))) {
+  if (model !== undefined && !modelNameSchema.safeParse(model).success) {
     invalid('model must be a model name such as "seedance_1_5_pro_720p"');
   }
   if (serviceTier !== undefined && serviceTier !== 'default' && serviceTier !== 'flex') {
