@@ -270,7 +270,7 @@ class TaskFollower {
   async cancelRemote(): Promise<RemoteCancelReport | undefined> {
     if (!this.provider?.cancel) return undefined;
     const taskId = this.taskId === '' ? null : this.taskId;
-    const last = this.lastSnapshot?.status ?? this.face.remoteStatus;
+    const last = this.face.remoteStatus; // what the last snapshot said, in this run or the one before
     if (taskId === null) return { taskId, attempted: false, cancelled: false, status: null };
     if (last !== null && last !== 'queued') return { taskId, attempted: false, cancelled: false, status: last };
     try {

@@ -193,48 +193,43 @@ export class RunFace {
   }
 
   failWithRemoteFailure(snapshot: TaskSnapshot): never {
-    this.status.phase = 'failed';
-    this.upsert('failed');
     const code = snapshot.errorCode ? ` (${snapshot.errorCode})` : '';
     const message = `Seedance task ${snapshot.taskId} failed: ${snapshot.error ?? 'no error message'}${code}`;
-    setCurrentDetails(message);
-    throw nonRetryable(FailureType.TaskFailed, message, {
-      taskId: snapshot.taskId,
-      error: snapshot.error,
-      ...(snapshot.errorCode ? { code: snapshot.errorCode } : {}),
-    });
+    return this.end('failed', FailureType.TaskFailed, message, remoteErrorDetails(snapshot));
   }
 
   failWithRemoteExpiry(snapshot: TaskSnapshot): never {
-    this.status.phase = 'failed';
-    this.upsert('expired');
     const why = snapshot.error ?? 'still queued or running at its expiry time';
     const message = `Seedance task ${snapshot.taskId} expired: ${why}`;
-    setCurrentDetails(message);
-    throw nonRetryable(FailureType.TaskExpired, message, {
-      taskId: snapshot.taskId,
-      error: snapshot.error,
-      ...(snapshot.errorCode ? { code: snapshot.errorCode } : {}),
-    });
+    return this.end('expired', FailureType.TaskExpired, message, remoteErrorDetails(snapshot));
   }
 
   failWithRemoteCancel(snapshot: TaskSnapshot): never {
-    this.status.phase = 'failed';
-    this.upsert('cancelled');
-    setCurrentDetails(`Seedance task ${snapshot.taskId} was cancelled by the provider`);
-    throw nonRetryable(FailureType.TaskCancelled, `Seedance task ${snapshot.taskId} was cancelled remotely`, {
-      taskId: snapshot.taskId,
-    });
+    const message = `Seedance task ${snapshot.taskId} was cancelled remotely`;
+    const shown = `Seedance task ${snapshot.taskId} was cancelled by the provider`;
+    return this.end('cancelled', FailureType.TaskCancelled, message, { taskId: snapshot.taskId }, shown);
   }
 
   /** `lastStatus`: what this run last saw of the task ('unknown' if nothing yet). */
   failAtDeadline(taskId: string, deadlineAtMs: number, lastStatus: string): never {
-    this.status.phase = 'failed';
-    this.upsert('timed_out');
-    setCurrentDetails(`Gave up on Seedance task ${taskId}: deadline passed while ${lastStatus}`);
     const deadline = iso(deadlineAtMs);
     const message = `Seedance task ${taskId} was still ${lastStatus} at its deadline (${deadline})`;
-    throw nonRetryable(FailureType.TaskTimedOut, message, { taskId, deadline, lastStatus });
+    const shown = `Gave up on Seedance task ${taskId}: deadline passed while ${lastStatus}`;
+    return this.end('timed_out', FailureType.TaskTimedOut, message, { taskId, deadline, lastStatus }, shown);
+  }
+
+  /** Ends the run failed: the query's phase, the search attribute, the Web UI's details, the typed failure. */
+  private end(
+    value: SeedanceStatusValue,
+    type: FailureType,
+    message: string,
+    details: Record<string, unknown>,
+    shown = message,
+  ): never {
+    this.status.phase = 'failed';
+    this.upsert(value);
+    setCurrentDetails(shown);
+    throw nonRetryable(type, message, details);
   }
 
   /**
@@ -299,6 +294,15 @@ export function asWorkflowFailure(error: unknown): unknown {
     });
   }
   return error;
+}
+
+/** The details of a failure the provider reported: the task, its message and code. */
+function remoteErrorDetails(snapshot: TaskSnapshot): Record<string, unknown> {
+  return {
+    taskId: snapshot.taskId,
+    error: snapshot.error,
+    ...(snapshot.errorCode ? { code: snapshot.errorCode } : {}),
+  };
 }
 
 /** What a cancel did to the remote task, in words for the Web UI. */
