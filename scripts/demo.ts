@@ -20,10 +20,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSeedanceWorker } from '../src/create-worker';
-import { DEFAULT_BASE_URL, SeedanceClient } from '../src/seedance/client';
-import { MODELARK_BASE_URL, ModelArkProvider } from '../src/seedance/modelark';
+import { createProvider } from '../src/seedance/create-provider';
 import type { VideoTaskProvider } from '../src/seedance/provider';
-import { ResellerProvider } from '../src/seedance/reseller-provider';
 import { deriveCallbackSecret } from '../src/callbacks/callback-url';
 import { startCallbackReceiver } from '../src/callbacks/receiver';
 import { createTemporalSignaler } from '../src/callbacks/signaler';
@@ -167,12 +165,13 @@ function demoProvider(
   sim: AnySimulator | undefined,
   callback: { url: string; secret: string } | undefined,
 ): VideoTaskProvider {
-  if (modelArk) {
-    const baseUrl = sim?.provider === 'modelark' ? sim.baseUrl : (process.env.SEEDANCE_BASE_URL ?? MODELARK_BASE_URL);
-    return new ModelArkProvider({ apiKey, baseUrl, ...(callback ? { callback } : {}) });
-  }
-  const baseUrl = sim ? sim.url : (process.env.SEEDANCE_BASE_URL ?? DEFAULT_BASE_URL);
-  return new ResellerProvider(new SeedanceClient({ apiKey, baseUrl }));
+  const baseUrl = sim ? (sim.provider === 'modelark' ? sim.baseUrl : sim.url) : process.env.SEEDANCE_BASE_URL;
+  return createProvider({
+    provider: modelArk ? 'modelark' : 'reseller',
+    apiKey,
+    ...(baseUrl ? { baseUrl } : {}),
+    callback,
+  });
 }
 
 /**

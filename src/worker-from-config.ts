@@ -2,10 +2,8 @@
 import { NativeConnection, Runtime, makeTelemetryFilterString, type WorkerOptions } from '@temporalio/worker';
 import type { WorkerConfig } from './config';
 import { createSeedanceWorker, type SeedanceWorker } from './create-worker';
-import { ModelArkProvider } from './seedance/modelark/provider';
 import type { VideoTaskProvider } from './seedance/provider';
-import { ResellerProvider } from './seedance/reseller-provider';
-import { SeedanceClient } from './seedance/client';
+import { createProvider } from './seedance/create-provider';
 import { startCallbackReceiver } from './callbacks/receiver';
 import { createTemporalSignaler } from './callbacks/signaler';
 
@@ -42,14 +40,12 @@ export function createWorkerFromConfig(
 
 /** The provider `SEEDANCE_PROVIDER` names, with the API key, base URL, timeout and callback URL. */
 export function providerFromConfig(config: WorkerConfig): VideoTaskProvider {
-  if (config.provider === 'modelark') {
-    const callbackUrl = config.callbacks?.url;
-    return new ModelArkProvider({
-      ...config.seedance,
-      ...(callbackUrl ? { callback: { url: callbackUrl, secret: config.callbacks!.secret } } : {}),
-    });
-  }
-  return new ResellerProvider(new SeedanceClient(config.seedance));
+  const callbackUrl = config.callbacks?.url;
+  return createProvider({
+    provider: config.provider,
+    ...config.seedance,
+    ...(callbackUrl ? { callback: { url: callbackUrl, secret: config.callbacks!.secret } } : {}),
+  });
 }
 
 /**

@@ -37,10 +37,8 @@ import {
   type Simulator,
   type SimulatorOptions,
 } from '../simulator';
-import { ModelArkProvider } from '../seedance/modelark/provider';
+import { createProvider } from '../seedance/create-provider';
 import type { VideoTaskProvider } from '../seedance/provider';
-import { ResellerProvider } from '../seedance/reseller-provider';
-import { SeedanceClient } from '../seedance/client';
 import { LocalDirectoryStorage } from '../storage';
 
 /** The API key the stack's simulator accepts and its worker sends. Not a secret: tests grep for it. */
@@ -123,9 +121,7 @@ let queueCounter = 0;
 /** Starts the simulator (reseller mode) and a running worker; `close()` stops them. */
 export async function startSeedanceTestStack(options: SeedanceTestStackOptions): Promise<SeedanceTestStack> {
   const sim = await createSimulator({ apiKey: TEST_API_KEY, ...simulatorClock(options), ...options.simulator });
-  const provider = new ResellerProvider(
-    new SeedanceClient({ apiKey: TEST_API_KEY, baseUrl: sim.url, timeoutMs: 5_000 }),
-  );
+  const provider = createProvider({ provider: 'reseller', apiKey: TEST_API_KEY, baseUrl: sim.url, timeoutMs: 5_000 });
   return startStack(options, sim, provider);
 }
 
@@ -146,11 +142,12 @@ export async function startModelArkTestStack(
     ...simulatorClock(options),
     ...options.simulator,
   });
-  const provider = new ModelArkProvider({
+  const provider = createProvider({
+    provider: 'modelark',
     apiKey: TEST_API_KEY,
     baseUrl: sim.baseUrl,
     timeoutMs: 5_000,
-    ...(options.callback ? { callback: options.callback } : {}),
+    callback: options.callback,
   });
   return startStack(options, sim, provider);
 }
