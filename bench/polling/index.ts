@@ -16,8 +16,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { MAX_HEARTBEAT_THROTTLE_INTERVAL, seedanceWorkerOptions } from '../../src/create-worker';
 import { SEEDANCE_MODELS, type SeedanceModel } from '../../src/seedance/models';
-import { ResellerProvider } from '../../src/seedance/reseller-provider';
-import { SeedanceClient } from '../../src/seedance/client';
+import { createProvider } from '../../src/seedance/create-provider';
 import { createSimulator, type RequestLogEntry } from '../../src/simulator';
 import { LocalDirectoryStorage } from '../../src/storage';
 import { testServerExecutable } from '../../src/testing/binaries';
@@ -64,9 +63,7 @@ export async function benchPolling(options: PollingBenchOptions): Promise<CellRe
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   try {
-    const provider = new ResellerProvider(
-      new SeedanceClient({ apiKey: TEST_API_KEY, baseUrl: sim.url, timeoutMs: 5_000 }),
-    );
+    const provider = createProvider({ provider: 'reseller', apiKey: TEST_API_KEY, baseUrl: sim.url, timeoutMs: 5_000 });
     const taskQueue = `bench-polling-${process.pid}`;
     const { workflowsPath, ...seedance } = seedanceWorkerOptions({
       provider,
