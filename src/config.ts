@@ -101,7 +101,7 @@ const envSchema = z.object({
     .optional(),
   SEEDANCE_SCHEDULE: z
     .enum(['documented', 'adaptive'], { message: 'must be documented or adaptive' })
-    .default('documented'),
+    .default('adaptive'),
   TEMPORAL_TASK_QUEUE: z.string().min(1, 'is empty').default(DEFAULT_TASK_QUEUE),
 });
 

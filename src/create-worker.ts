@@ -58,7 +58,7 @@ export interface SeedanceWorkerSettings {
    * rate limit ({@link seedanceApiWorkerOptions}). Every worker of the fleet must agree.
    */
   apiRequestsPerSecond?: number;
-  /** `adaptive`: checks spaced by the completion times this worker has seen. @default 'documented' */
+  /** `adaptive`: checks spaced by the completion times this worker has seen; `documented`: the documented interval. @default 'adaptive' */
   schedule?: 'documented' | 'adaptive';
 }
 
@@ -171,7 +171,7 @@ export interface SeedanceWorkerOptions {
   workerOptions?: Partial<WorkerOptions>;
   /** The fleet's API budget, requests per second (`SEEDANCE_API_RPS`); default: none. */
   apiRequestsPerSecond?: number;
-  /** `SEEDANCE_SCHEDULE`. @default 'documented' */
+  /** `SEEDANCE_SCHEDULE`. @default 'adaptive' */
   schedule?: 'documented' | 'adaptive';
 }
 

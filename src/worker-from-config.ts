@@ -31,7 +31,7 @@ export function createWorkerFromConfig(
     output: config.output,
     download: config.download,
     shutdownGraceTimeMs: config.shutdownGraceTimeMs,
-    ...(config.schedule === 'adaptive' ? { schedule: 'adaptive' as const } : {}),
+    schedule: config.schedule,
     ...(config.apiRequestsPerSecond ? { apiRequestsPerSecond: config.apiRequestsPerSecond } : {}),
     ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
     ...(workerOptions ? { workerOptions } : {}),

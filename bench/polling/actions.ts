@@ -10,7 +10,8 @@
  *   them, only the TemporalChangeVersion search attribute);
  * - timer started (including `condition` with a timeout): 1 per TimerStarted;
  * - signal: 1 per WorkflowExecutionSignaled; search-attribute upsert: 1 per
- *   UpsertWorkflowSearchAttributes; update accepted: 1 each;
+ *   UpsertWorkflowSearchAttributes, except those that set only `TemporalChangeVersion` (the SDK's
+ *   record of `patched()`, exempt by the page); update accepted: 1 each;
  * - activity heartbeats count only when they reach the server: they are not in history, so the
  *   benchmark adds what the worker sent (see heartbeats.ts).
  * Queries are billable but the benchmark sends none.
@@ -69,7 +70,9 @@ export function countActions(events: HistoryEvent[]): ActionCount {
     }
     if (e.timerStartedEventAttributes) count.timers += 1;
     if (e.workflowExecutionSignaledEventAttributes) count.signals += 1;
-    if (e.upsertWorkflowSearchAttributesEventAttributes) count.upserts += 1;
+    const upsert = e.upsertWorkflowSearchAttributesEventAttributes;
+    const fields = Object.keys(upsert?.searchAttributes?.indexedFields ?? {});
+    if (upsert && fields.some((name) => name !== 'TemporalChangeVersion')) count.upserts += 1;
     if (e.workflowExecutionUpdateAcceptedEventAttributes) count.updates += 1;
   }
   count.markerTasks = tasksWithMarkers.size;

@@ -18,6 +18,7 @@ import { MAX_HEARTBEAT_THROTTLE_INTERVAL, seedanceWorkerOptions } from '../../sr
 import { SEEDANCE_MODELS, type SeedanceModel } from '../../src/seedance/models';
 import { createProvider } from '../../src/seedance/create-provider';
 import { createSimulator, type RequestLogEntry } from '../../src/simulator';
+import type { TaskTiming } from '../../src/simulator/profiles';
 import { LocalDirectoryStorage } from '../../src/storage';
 import { testServerExecutable } from '../../src/testing/binaries';
 import { TEST_API_KEY, quietBundlerLogger } from '../../src/testing/harness';
@@ -57,11 +58,16 @@ export async function benchPolling(options: PollingBenchOptions): Promise<CellRe
     TestWorkflowEnvironment.createTimeSkipping({ server: { executable: await testServerExecutable() } }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger }),
   ]);
-  const sim = await createSimulator({ apiKey: TEST_API_KEY, clock: () => env.currentTimeMs() });
+  const timings = new Map<string, TaskTiming>();
+  const sim = await createSimulator({
+    apiKey: TEST_API_KEY,
+    clock: () => env.currentTimeMs(),
+    timingFor: ({ prompt }) => timings.get(prompt),
+  });
   const outputDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-polling-'));
   const heartbeats = new HeartbeatCounter(2_000);
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
+  const workers: Worker[] = [];
+  let running: Promise<unknown> | undefined;
   try {
     const provider = createProvider({ provider: 'reseller', apiKey: TEST_API_KEY, baseUrl: sim.url, timeoutMs: 5_000 });
     const taskQueue = `bench-polling-${process.pid}`;
@@ -72,20 +78,41 @@ export async function benchPolling(options: PollingBenchOptions): Promise<CellRe
       taskQueue,
     });
     if (seedance.maxHeartbeatThrottleInterval !== MAX_HEARTBEAT_THROTTLE_INTERVAL) throw new Error('throttle changed');
-    worker = await Worker.create({
+    const activities = { ...seedance.activities, ...createBenchActivities(seedance.activities) };
+    const workerOptions = (queue: string, acts: typeof activities) => ({
       connection: env.nativeConnection,
       ...seedance,
-      activities: { ...seedance.activities, ...createBenchActivities(seedance.activities) },
+      taskQueue: queue,
+      activities: acts,
       workflowBundle,
       interceptors: { activity: [heartbeats.interceptor] },
       maxConcurrentActivityTaskExecutions: 200,
       maxConcurrentWorkflowTaskExecutions: 100,
     });
-    running = worker.run();
+    workers.push(await Worker.create(workerOptions(taskQueue, activities)));
+    // One worker per distribution for `ours-learned`: its workerSettings hand out what a worker that
+    // had seen 500 tasks of the distribution would (the quantiles of each model's cell).
+    const learnedQueue = (distribution: DistributionName) => `${taskQueue}-learned-${distribution}`;
+    if (strategies.some((s) => s.learnedWorker)) {
+      for (const distribution of new Set(cells.map((c) => c.distribution))) {
+        const learned = Object.assign(
+          {},
+          ...cells.filter((c) => c.distribution === distribution).map((c) => c.learned),
+        );
+        const workerSettings = async () => {
+          const settings = await activities.workerSettings();
+          return { ...settings, schedule: { kind: 'adaptive' as const, completions: learned } };
+        };
+        workers.push(await Worker.create(workerOptions(learnedQueue(distribution), { ...activities, workerSettings })));
+      }
+    }
+    running = Promise.all(workers.map((w) => w.run()));
     const client = new Client({ connection: env.connection });
-    const runs = await startAll(client, sim, taskQueue, cells, strategies, options.seed);
+    const queues = { main: taskQueue, learned: learnedQueue };
+    const runs = await startAll(client, sim, queues, cells, strategies, options.seed, timings);
     console.log(`polling: ${runs.length} workflows started in ${((Date.now() - wallStart) / 1000).toFixed(0)} s`);
     await waitForAll(env, runs);
+    resolveCreated(sim, runs);
     const results = await measure(client, sim.requests, runs, heartbeats);
     const summary = summarise(results, strategies, cells, frontiers(cells, options));
     const seconds = (Date.now() - wallStart) / 1000;
@@ -105,7 +132,7 @@ export async function benchPolling(options: PollingBenchOptions): Promise<CellRe
     console.log(`polling: ${seconds.toFixed(0)} s wall time`);
     return summary;
   } finally {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
     await running?.catch(() => undefined);
     await sim.close();
     await env.teardown();
@@ -136,7 +163,7 @@ function plan(options: PollingBenchOptions): Cell[] {
         distribution,
         seed,
         completionsS: drawCompletionsS(model, distribution, options.tasks, seed),
-        learned: learnedQuantiles(model, drawCompletionsS(model, distribution, 200, seed ^ 0x2545f491)),
+        learned: learnedQuantiles(model, drawCompletionsS(model, distribution, 500, seed ^ 0x2545f491)),
       });
     }),
   );
@@ -163,19 +190,24 @@ export interface StartedRun {
   cell: Cell;
   strategy: Strategy;
   index: number;
+  /** The followed task; for a strategy that creates its task, known once the run has created it. */
   taskId: string;
-  /** Simulator clock when the task completes. */
+  /** Simulator clock when the task completes (likewise). */
   completionMs: number;
+  /** The prompt a creating strategy sent: the simulator timed its task by it. */
+  prompt: string;
+  totalMs: number;
   handle: WorkflowHandle;
 }
 
 async function startAll(
   client: Client,
   sim: Awaited<ReturnType<typeof createSimulator>>,
-  taskQueue: string,
+  queues: { main: string; learned: (distribution: DistributionName) => string },
   cells: Cell[],
   strategies: Strategy[],
   seed: number,
+  timings: Map<string, TaskTiming>,
 ): Promise<StartedRun[]> {
   const stamp = Date.now().toString(36);
   const jobs = cells.flatMap((cell, c) =>
@@ -188,19 +220,41 @@ async function startAll(
   return mapLimit(jobs, 32, async ({ cell, c, strategy, s, index, completionS }) => {
     const totalMs = Math.round(completionS * 1000);
     const queuedMs = Math.round(totalMs * 0.15);
-    const taskId = `video_b${seed}_${stamp}_${c}_${s}_${index}`;
-    const task = await sim.addTask({
-      id: taskId,
-      model: cell.model,
-      timing: { queuedMs, renderMs: totalMs - queuedMs },
-    });
+    const timing = { queuedMs, renderMs: totalMs - queuedMs };
+    const key = `b${seed}_${stamp}_${c}_${s}_${index}`;
+    const prompt = `bench task ${key}`;
+    let taskId = '';
+    let createdMs = Number.NaN;
+    if (strategy.creates) timings.set(prompt, timing);
+    else {
+      const task = await sim.addTask({ id: `video_${key}`, model: cell.model, timing });
+      taskId = task.id;
+      createdMs = task.createdMs;
+    }
     const handle = await client.workflow.start(strategy.workflowType, {
-      taskQueue,
-      workflowId: `bench-polling-${taskId}`,
-      args: strategy.args({ taskId, model: cell.model, learned: cell.learned }),
+      taskQueue: strategy.learnedWorker ? queues.learned(cell.distribution) : queues.main,
+      workflowId: `bench-polling-${key}`,
+      args: strategy.args({ taskId, model: cell.model, createdMs, prompt, learned: cell.learned }),
     });
-    return { cell, strategy, index, taskId, completionMs: task.createdMs + totalMs, handle };
+    return { cell, strategy, index, taskId, completionMs: createdMs + totalMs, prompt, totalMs, handle };
   });
+}
+
+/** The task each creating run made (by its prompt, from the simulator's log) and when it completed. */
+function resolveCreated(sim: Awaited<ReturnType<typeof createSimulator>>, runs: StartedRun[]): void {
+  const byPrompt = new Map<string, string>();
+  for (const r of sim.requests) {
+    const text = r.kind === 'create' ? r.createRequest?.content.find((i) => i.type === 'text')?.text : undefined;
+    if (text && r.taskId) byPrompt.set(text, r.taskId);
+  }
+  for (const run of runs) {
+    if (!run.strategy.creates) continue;
+    const taskId = byPrompt.get(run.prompt);
+    const task = taskId ? sim.getTask(taskId) : undefined;
+    if (!taskId || !task) throw new Error(`${run.handle.workflowId}: created no task`);
+    run.taskId = taskId;
+    run.completionMs = task.createdMs + run.totalMs;
+  }
 }
 
 /** Lets the server skip time until every run has ended, printing progress in simulated time. */

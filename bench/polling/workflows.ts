@@ -33,6 +33,8 @@ const { checkStatusUntilDone } = proxyActivities<BenchActivities>({
 export interface PollOnScheduleInput {
   taskId: string;
   model: string;
+  /** When the task was created (simulator clock = the server's): the loop waits before its first read. */
+  createdMs: number;
   /** A key of SCHEDULES (schedules.ts). */
   schedule: string;
   /** Completion quantiles by `completionKey`, as a worker with `SEEDANCE_SCHEDULE=adaptive` would hand them. */
@@ -45,7 +47,7 @@ export interface BenchPollResult {
   checks: number;
 }
 
-/** Check, sleep as the named schedule says, check again, until the task ends. */
+/** Sleep as the named schedule says, check, until the task ends (as a loop after a create would). */
 export async function pollOnSchedule(input: PollOnScheduleInput): Promise<BenchPollResult> {
   if (!isScheduleName(input.schedule)) {
     throw ApplicationFailure.nonRetryable(`unknown schedule ${input.schedule}`, 'UnknownSchedule');
@@ -53,20 +55,19 @@ export async function pollOnSchedule(input: PollOnScheduleInput): Promise<BenchP
   const schedule = SCHEDULES[input.schedule];
   let checks = 0;
   for (;;) {
-    const snapshot: TaskSnapshot = await checkStatus(input.taskId);
-    checks += 1;
-    if (TERMINAL.has(snapshot.status)) return { status: snapshot.status, checks };
-    const now = Date.now();
     await sleep(
       schedule({
         taskId: input.taskId,
         model: input.model,
-        createdMs: snapshot.createdMs,
-        nowMs: now,
+        createdMs: input.createdMs,
+        nowMs: Date.now(),
         checks,
         ...(input.completions ? { completions: input.completions } : {}),
       }),
     );
+    const snapshot: TaskSnapshot = await checkStatus(input.taskId);
+    checks += 1;
+    if (TERMINAL.has(snapshot.status)) return { status: snapshot.status, checks };
   }
 }
 

@@ -7,7 +7,7 @@
 import { QUANTILE_STEPS, completionKey } from '../seedance/completion-model';
 
 export interface CompletionStatsOptions {
-  /** Completions kept per key (the newest). @default 200 */
+  /** Completions kept per key (the newest). @default 500 */
   capacity?: number;
   /** Fewer completions than this say too little: no quantiles for the key. @default 20 */
   minSamples?: number;
@@ -21,7 +21,7 @@ export class CompletionStats {
   private readonly minSamples: number;
 
   constructor(options: CompletionStatsOptions = {}) {
-    this.capacity = options.capacity ?? 200;
+    this.capacity = options.capacity ?? 500;
     this.minSamples = options.minSamples ?? 20;
   }
 

@@ -57,7 +57,8 @@ export interface CommonActivityDependencies {
   apiRequestsPerSecond?: number;
   /**
    * `adaptive`: new runs space their checks by the completion times this worker has seen (and the
-   * documented range until it has seen enough). @default 'documented'
+   * documented range until it has seen enough). `documented`: the documented interval with a
+   * jitter, as before 0.3. @default 'adaptive'
    */
   schedule?: 'documented' | 'adaptive';
 }

@@ -27,7 +27,7 @@ export function createActivities(deps: ActivityDependencies): Activities {
   const brake = apiTaskQueue && queueRate ? new FleetBrake(apiTaskQueue, queueRate) : undefined;
   const given = providerOf(deps);
   const provider = queueRate ? spacedProvider(given, new RequestSpacing(1000 / queueRate)) : given;
-  const completions = deps.schedule === 'adaptive' ? new CompletionStats() : undefined;
+  const completions = deps.schedule === 'documented' ? undefined : new CompletionStats();
   return {
     checkStatus: makeCheckStatus(provider, urls, brake, completions),
     createVideoTask: makeCreateVideoTask(provider, brake),

@@ -3,15 +3,14 @@
  * times (quantiles of the fleet's finished tasks, or the documented estimate range when nothing
  * was learned yet), and a target mean detection lag.
  *
- * The spacing is the optimum for "mean lag + cost per call" when checks are frequent compared with
- * the distribution's features: the density of checks at time t is proportional to the square root
- * of the hazard rate h(t) = f(t) / (1 - F(t)), so checks are dense where a task that is still
- * running is likely to finish soon, and sparse elsewhere. The proportionality constant is set so
- * that the mean lag over the distribution is the target: interval(t) = (2 L / I) * sqrt((1-F)/f),
- * with I = integral of sqrt(f (1-F)). A task that outlives the distribution is checked at the
- * documented interval. Pure and deterministic: safe in workflow code.
+ * The spacing follows the optimum for "mean lag + cost per call" when checks are frequent compared
+ * with the distribution's features: the density of checks at time t is proportional to the square
+ * root of the hazard rate h(t) = f(t) / (1 - F(t)), so checks are dense where a task that is still
+ * running is likely to finish soon, and sparse elsewhere. The whole plan of check times is built
+ * once per distribution and its scale set by bisection so that its exact mean lag over the
+ * distribution is the target. A task that outlives the plan is checked at a fixed interval. Pure
+ * and deterministic: safe in workflow code.
  */
-
 /** Completion times in ms after creation at evenly spaced probabilities 0, 1/K, ..., 1 (sorted). */
 export type CompletionQuantiles = readonly number[];
 
@@ -116,52 +115,108 @@ export function spacingIntegral(q: CompletionQuantiles): number {
   return integrate(q, (density, survival) => Math.sqrt(density * survival));
 }
 
+export interface PlanInput {
+  quantiles: CompletionQuantiles;
+  /** The mean detection lag to aim at. */
+  targetLagMs: number;
+  /** Never closer than this (the documented floor). */
+  minIntervalMs: number;
+  /** Never longer than this. */
+  maxIntervalMs: number;
+}
+
+/** At most this many checks in a plan (a 10 s floor over a distribution of a few hours). */
+const MAX_PLAN_CHECKS = 2_000;
+
 /**
- * The mean lag over the distribution when the interval at t is clip(scale * sqrt((1-F)/f)): the
- * continuous approximation (a task finishing at t waits half the interval there).
+ * The check times (ms after creation) for one scale of the sqrt-hazard spacing: the first one
+ * interval into the distribution, then each interval bounded by the floor, the cap and
+ * {@link MAX_STEP_MASS}, until the distribution's last quantile is covered.
  */
-function expectedLagMs(q: CompletionQuantiles, scale: number, minMs: number, maxMs: number): number {
-  return integrate(q, (density, survival) => {
-    const interval = Math.min(maxMs, Math.max(minMs, scale * Math.sqrt(survival / density)));
-    return (density * interval) / 2;
-  });
+function planForScale(input: PlanInput, scale: number): number[] {
+  const { quantiles: q, minIntervalMs, maxIntervalMs } = input;
+  const bound = (ms: number) => Math.min(maxIntervalMs, Math.max(minIntervalMs, ms));
+  const last = q[q.length - 1]!;
+  const step = (t: number) => bound(Math.min(scale * (spacingShape(q, t) ?? maxIntervalMs), massCapMs(q, t)));
+  const plan = [q[0]! + step(q[0]!)];
+  while (plan[plan.length - 1]! < last && plan.length < MAX_PLAN_CHECKS) {
+    const t = plan[plan.length - 1]!;
+    plan.push(t + step(t));
+  }
+  return plan;
 }
 
 /**
- * The scale whose clipped spacing has the target mean lag. Without clipping it is 2 L / I; where
- * the floor binds (short tasks, where the sqrt spacing wants checks closer than 10 s) the rest of
- * the distribution is checked more densely to keep the mean, and where even the floor everywhere
- * cannot reach the target, the floor it is.
+ * Mean lag and checks per task of a plan over the distribution, exactly (the CDF is piecewise
+ * linear, so the lag of the tasks done in a stretch is a sum of quadratics). A task is read at
+ * every planned time up to the first one at or past its completion.
  */
-function scaleForLag(q: CompletionQuantiles, targetLagMs: number, minMs: number, maxMs: number): number {
+export function planOutcome(q: CompletionQuantiles, plan: readonly number[]): { lagMs: number; checks: number } {
+  const steps = q.length - 1;
+  let lag = 0;
+  let checks = 0;
+  let from = 0;
+  for (const at of plan) {
+    checks += 1 - probabilityAt(q, from);
+    for (let k = 0; k < steps; k++) {
+      const lo = Math.max(q[k]!, from);
+      const hi = Math.min(q[k + 1]!, at);
+      if (hi <= lo || q[k + 1]! <= q[k]!) continue;
+      const density = 1 / steps / (q[k + 1]! - q[k]!);
+      lag += (density * ((at - lo) ** 2 - (at - hi) ** 2)) / 2;
+    }
+    from = at;
+  }
+  return { lagMs: lag, checks };
+}
+
+/**
+ * The plan whose mean lag over the distribution is the target (or the least lag the floor allows),
+ * found by bisection on the spacing's scale, each candidate scored exactly by {@link planOutcome}.
+ * Memoised: a run asks with the same quantiles at every check.
+ */
+export function checkPlan(input: PlanInput): readonly number[] {
+  const { quantiles: q, targetLagMs } = input;
+  const key = `${q.join(',')}|${targetLagMs}|${input.minIntervalMs}|${input.maxIntervalMs}`;
+  const known = plans.get(key);
+  if (known) return known;
   let lo = 0;
-  let hi = (4 * targetLagMs) / Math.max(spacingIntegral(q), 1e-9) + maxMs;
+  let hi = (4 * targetLagMs) / Math.max(spacingIntegral(q), 1e-9) + input.maxIntervalMs;
+  let best = planForScale(input, lo);
   for (let i = 0; i < 40; i++) {
     const mid = (lo + hi) / 2;
-    if (expectedLagMs(q, mid, minMs, maxMs) > targetLagMs) hi = mid;
-    else lo = mid;
+    const plan = planForScale(input, mid);
+    if (planOutcome(q, plan).lagMs > targetLagMs) hi = mid;
+    else {
+      lo = mid;
+      best = plan;
+    }
   }
-  return lo;
+  if (plans.size >= PLAN_CACHE_SIZE) plans.clear();
+  plans.set(key, best);
+  return best;
 }
 
 /**
- * How long to wait, from `elapsedMs` after creation, before the next check. Before the earliest
- * completion of the distribution: until one interval into it. Within it: the sqrt-hazard spacing
- * for the target lag, bounded. After it: the maximum interval.
+ * Plans already found, by their inputs. A pure function's results, so sharing them between
+ * workflows cannot change what any of them computes.
+ */
+const plans = new Map<string, number[]>();
+const PLAN_CACHE_SIZE = 256;
+
+/**
+ * How long to wait, from `elapsedMs` after creation, before the next check: until the plan's next
+ * check time (see {@link checkPlan}), never under the floor; past the plan's last check, the
+ * interval for a task that outlives the distribution.
  */
 export function nextPlannedDelayMs(input: CheckPlanInput): number {
-  const { quantiles: q, elapsedMs: t, targetLagMs, minIntervalMs, maxIntervalMs } = input;
-  const bound = (ms: number) => Math.round(Math.min(maxIntervalMs, Math.max(minIntervalMs, ms)));
-  const first = q[0]!;
-  const scale = scaleForLag(q, targetLagMs, minIntervalMs, maxIntervalMs);
-  if (t < first) {
-    // Nothing can have finished yet: the first check lands one interval into the distribution.
-    const step = Math.min(scale * (spacingShape(q, first) ?? 0), massCapMs(q, first));
-    return Math.max(minIntervalMs, Math.round(first - t + bound(step)));
-  }
-  const shape = spacingShape(q, t);
-  if (shape === undefined) return input.beyondIntervalMs ?? maxIntervalMs;
-  return bound(Math.min(scale * shape, massCapMs(q, t)));
+  const plan = checkPlan(input);
+  const t = input.elapsedMs;
+  // A planned time less than half the floor ahead is the one just checked (rounding, a clock a
+  // little behind) or one a `checkNow` just took: the next one is due instead.
+  const next = plan.find((at) => at > t + input.minIntervalMs / 2);
+  if (next === undefined) return input.beyondIntervalMs ?? input.maxIntervalMs;
+  return Math.round(Math.max(input.minIntervalMs, next - t));
 }
 
 /** The statistics key of a task: tasks of one model, resolution and tier take alike long. */

@@ -111,12 +111,13 @@ export class ResellerApi implements ApiMode<SimTask, AddTaskInput, TaskOutcome, 
     const parsed = await readCreateRequest(ex.req);
     if (!parsed.ok) return sendApiError(ex, parsed.status, parsed.message);
     const { model, service_tier: serviceTier = 'default', duration } = parsed.request;
+    const prompt = parsed.request.content.find((i) => i.type === 'text')?.text ?? '';
     const task = this.insert({
       id: newTaskId(),
       model,
       createdMs: now,
       serviceTier,
-      timing: resolveTiming(this.ctx.profile, model, serviceTier),
+      timing: this.ctx.options.timingFor?.({ model, prompt }) ?? resolveTiming(this.ctx.profile, model, serviceTier),
       outcome: 'completed',
       error: null,
       actualDuration: duration === undefined ? DEFAULT_DURATION_S : duration === -1 ? CHOSEN_DURATION_S : duration,

@@ -16,6 +16,11 @@ export interface CommonSimulatorOptions {
   /** Ms since epoch; may be async (the time-skipping test server's clock). Default Date.now. */
   clock?: () => number | Promise<number>;
   profile?: SimulatorProfile;
+  /**
+   * How long a task created through the API queues and renders, from its request (benchmarks and
+   * tests that need given completion times); undefined, or no answer: the profile's timing.
+   */
+  timingFor?: (request: { model: string; prompt: string }) => TaskTiming | undefined;
   /** The bytes served for completed tasks; default assets/sample.mp4. */
   video?: Buffer;
   /**

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  checkPlan,
   isValidQuantiles,
   nextPlannedDelayMs,
+  planOutcome,
   spacingIntegral,
   uniformQuantiles,
   type CompletionQuantiles,
@@ -31,7 +33,7 @@ function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-describe('the sqrt-hazard check plan', () => {
+describe('the check plan (sqrt-hazard spacing, calibrated to the target lag)', () => {
   it('on a uniform distribution (720p, 2-5 min) matches the lag of polling every 30 s with under half the calls', () => {
     const q = uniformQuantiles(120 * S, 300 * S);
     const done = Array.from({ length: 400 }, (_, i) => 120 * S + ((i + 0.5) / 400) * 180 * S);
@@ -95,6 +97,35 @@ describe('the sqrt-hazard check plan', () => {
         },
       ),
     );
+  });
+
+  it('scores a plan exactly: its mean lag and checks match following it over the distribution', () => {
+    const q = [100, 130, 150, 200, 320, 600].map((s) => s * S);
+    const plan = checkPlan({ quantiles: q, targetLagMs: 12 * S, minIntervalMs: 10 * S, maxIntervalMs: 120 * S });
+    // Completion times at evenly spaced probabilities, placed through the piecewise-linear CDF.
+    const n = 20_000;
+    const steps = q.length - 1;
+    const done = Array.from({ length: n }, (_, i) => {
+      const at = ((i + 0.5) / n) * steps;
+      const k = Math.floor(at);
+      return q[k]! + (q[k + 1]! - q[k]!) * (at - k);
+    });
+    const followed = done.map((d) => {
+      const i = plan.findIndex((at) => at >= d);
+      return { calls: i + 1, lag: plan[i]! - d };
+    });
+    const exact = planOutcome(q, plan);
+    expect(exact.lagMs).toBeCloseTo(12 * S, -2); // the bisection hits the target within 50 ms
+    expect(mean(followed.map((r) => r.lag))).toBeCloseTo(exact.lagMs, -2);
+    expect(mean(followed.map((r) => r.calls))).toBeCloseTo(exact.checks, 2);
+  });
+
+  it('keeps each planned check at least the floor apart, the first one inside the distribution', () => {
+    const q = uniformQuantiles(180 * S, 480 * S);
+    const plan = checkPlan({ quantiles: q, targetLagMs: 13.5 * S, minIntervalMs: 10 * S, maxIntervalMs: 120 * S });
+    expect(plan[0]).toBeGreaterThan(180 * S);
+    for (let i = 1; i < plan.length; i++) expect(plan[i]! - plan[i - 1]!).toBeGreaterThanOrEqual(10 * S);
+    expect(plan.at(-1)).toBeGreaterThanOrEqual(480 * S);
   });
 
   it('refuses unusable quantiles', () => {

@@ -146,6 +146,31 @@ describe('auth and validation', () => {
 });
 
 describe('task lifecycle through the clock', () => {
+  it('times a created task by its request when timingFor answers, by the profile otherwise', async () => {
+    await sim.close();
+    const asked: { model: string; prompt: string }[] = [];
+    await start({
+      timingFor: (request) => {
+        asked.push(request);
+        return request.prompt === 'slow one' ? { queuedMs: 10_000, renderMs: 90_000 } : undefined;
+      },
+    });
+    const slow = (await (await create({ ...PROMPT, content: [{ type: 'text', text: 'slow one' }] })).json()) as {
+      id: string;
+    };
+    const usual = (await (await create()).json()) as { id: string };
+    expect(asked).toEqual([
+      { model: PROMPT.model, prompt: 'slow one' },
+      { model: PROMPT.model, prompt: 'a cat on a skateboard' },
+    ]);
+    const status = async (id: string) => ((await (await query(id)).json()) as { status: string }).status;
+    now += 12_000; // the fast profile's 480p is done by now; the slow one renders from 10 s to 100 s
+    expect(await status(usual.id)).toBe('completed');
+    expect(await status(slow.id)).toBe('processing');
+    now += 88_000;
+    expect(await status(slow.id)).toBe('completed');
+  });
+
   it('goes queued -> processing -> completed and serves the video without the API key', async () => {
     const created = await create({ ...PROMPT, duration: -1 });
     expect(created.status).toBe(200);

@@ -257,7 +257,11 @@ export class ModelArkApi implements ApiMode<ModelArkTask, ModelArkAddTaskInput, 
       model: reportedModel(r.model),
       createdMs: now,
       serviceTier,
-      timing: this.timing(resolution, serviceTier),
+      timing:
+        this.ctx.options.timingFor?.({
+          model: r.model,
+          prompt: r.content.find((i) => i.type === 'text')?.text ?? '',
+        }) ?? this.timing(resolution, serviceTier),
       outcome: 'completed',
       error: null,
       resolution,
