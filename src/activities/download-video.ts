@@ -10,6 +10,8 @@
  * progress, and `disposePartial` decides the sink's fate when an attempt fails.
  */
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../contract/failures';
 import type { StoredVideo } from '../contract/types';
 import { SeedanceError, SeedanceVideoChangedError, SeedanceVideoUrlExpiredError } from '../seedance/errors';
 import { fetchLastFrame } from '../seedance/last-frame';
@@ -20,6 +22,7 @@ import { checkFileName, lastFrameFileName } from '../storage/file-name';
 import type { DownloadCheckpoint, VideoSink } from '../storage/sink';
 import { StoredFileConflictError, type StoredCompanion, type VideoStorage } from '../storage/types';
 import { Checkpointer, type DownloadPosition } from './checkpointer';
+import { toSnapshot } from './snapshot';
 import { DEFAULT_DOWNLOAD_POLICY, videoUrlPolicy, type DownloadPolicy } from './dependencies';
 import type { ProviderTask, VideoTaskProvider } from '../seedance/provider';
 import { disposePartial, stopReason } from './dispose-partial';
@@ -77,14 +80,32 @@ class Download {
 
   async run(): Promise<StoredVideoWithFrame> {
     const input = this.validInput();
-    const video = await this.storeVideo(input);
-    return input.lastFrame ? this.withLastFrame(input, video) : video;
+    const confirmed = input.confirm ? await this.confirmCompleted() : undefined;
+    const video = await this.storeVideo(input, confirmed?.videoUrl ?? undefined);
+    const lastFrame = input.lastFrame || Boolean(confirmed?.lastFrameUrl);
+    const stored = lastFrame ? await this.withLastFrame(input, video) : video;
+    return confirmed ? { ...stored, task: toSnapshot(confirmed) } : stored;
   }
 
-  private async storeVideo({ taskId, fileName, model }: DownloadVideoInput): Promise<StoredVideo> {
+  /** The status read a download sent on a callback starts with: completed, or a typed refusal. */
+  private async confirmCompleted(): Promise<ProviderTask> {
+    const task = await this.readTask();
+    if (task.status === 'completed' && task.videoUrl) return task;
+    throw ApplicationFailure.create({
+      type: FailureType.TaskNotCompleted,
+      message: `task ${task.id} is ${task.status}, not completed: the completed callback came early`,
+      nonRetryable: true,
+      details: [toSnapshot(task)],
+    });
+  }
+
+  private async storeVideo(
+    { taskId, fileName, model }: DownloadVideoInput,
+    confirmedUrl?: string,
+  ): Promise<StoredVideo> {
     // The name is resolved against the real output root (symlinks included) before any request.
     const existing = await this.storage.find(fileName);
-    const url = this.requireSafeUrl(this.cachedUrl(taskId) ?? (await this.freshUrl()));
+    const url = this.requireSafeUrl(confirmedUrl ?? this.cachedUrl(taskId) ?? (await this.freshUrl()));
     if (existing) return this.reuse(existing, url);
 
     const prior = this.checkpointer.prior;
@@ -112,6 +133,7 @@ class Download {
       fileName,
       ...(typeof model === 'string' ? { model } : {}),
       ...(lastFrame === true ? { lastFrame } : {}),
+      ...(this.input.confirm === true ? { confirm: true } : {}),
     };
   }
 

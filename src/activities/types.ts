@@ -44,11 +44,19 @@ export interface DownloadVideoInput {
   model?: string;
   /** Also store the task's last-frame PNG beside the video (`return_last_frame`). */
   lastFrame?: boolean;
+  /**
+   * No check saw the task completed (a callback said it is): read its status first. Not completed:
+   * fails with `SeedanceTaskNotCompleted`, the snapshot in its details. Completed: the result
+   * carries the snapshot (`task`), and the last frame is stored when the task has one.
+   */
+  confirm?: boolean;
 }
 
 /** What the stored video comes with: the last frame, when asked for. */
 export interface StoredVideoWithFrame extends StoredVideo {
   lastFrame?: StoredVideo;
+  /** The status read that confirmed the task completed (`confirm`). */
+  task?: TaskSnapshot;
 }
 
 /** What a run asks the worker once, at its start (recorded, so replay sees the same answer). */

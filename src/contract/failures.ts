@@ -68,6 +68,11 @@ export const FAILURES = {
   VideoUrlExpired: { type: 'SeedanceVideoUrlExpired', retryable: true },
   /** 412, a changed ETag or an unusable range answer: the partial file is restarted from zero. */
   VideoChanged: { type: 'SeedanceVideoChanged', retryable: true },
+  /**
+   * A download sent on a `completed` callback found the task not completed (a premature or forged
+   * callback); its details carry the status read, and the run goes on waiting. Never a workflow's end.
+   */
+  TaskNotCompleted: { type: 'SeedanceTaskNotCompleted', retryable: false },
   /** The file host answered with something we cannot use. */
   VideoUnavailable: { type: 'SeedanceVideoUnavailable', retryable: false },
   /** The download stalled or crawled below the low-speed limit. */

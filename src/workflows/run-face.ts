@@ -47,6 +47,8 @@ export class RunFace {
   private readonly scope = new CancellationScope();
   private cancelReason: string | undefined;
   private checkNow = false;
+  /** The `checkNow` that woke this wait relayed a `completed` callback. */
+  private completedHint = false;
   private upserts = false;
   /** Bounds the reads `checkNow` signals cause (runs recorded before the budget have none). */
   private checkNowBudget: CheckNowBudget | undefined;
@@ -109,6 +111,11 @@ export class RunFace {
     return this.checkNow;
   }
 
+  /** A `checkNow` within the budget, since the run started `waiting`, said the task completed. */
+  get completedHintAccepted(): boolean {
+    return this.completedHint;
+  }
+
   /** A cancel (signal or request) arrived: the next `await` in the run's scope ends it. */
   get cancelRequested(): boolean {
     return this.scope.consideredCancelled;
@@ -128,8 +135,11 @@ export class RunFace {
     // Only a waiting run can be woken; a signal during a check or a download is spent on nothing.
     if (this.status.phase !== 'waiting') return;
     const verdict = this.checkNowBudget.consider(hint, this.status.taskId, Date.now());
-    if (verdict === 'check') this.checkNow = true;
-    else log.info('checkNow ignored', { taskId: this.status.taskId, why: verdict, source: hint?.source ?? 'operator' });
+    if (verdict === 'check') {
+      this.checkNow = true;
+      if (hint?.status === 'completed') this.completedHint = true;
+    } else
+      log.info('checkNow ignored', { taskId: this.status.taskId, why: verdict, source: hint?.source ?? 'operator' });
   }
 
   useSearchAttributes(supported: boolean): void {
@@ -170,6 +180,7 @@ export class RunFace {
     const model = status.model ?? 'model unknown';
     setCurrentDetails(`Seedance task ${taskId} is ${remote}; next status check at ${status.nextCheckAt} (${model})`);
     this.checkNow = false;
+    this.completedHint = false;
   }
 
   downloading(taskId: string, fileName: string): void {

@@ -11,7 +11,7 @@ import { ResellerProvider } from '../../src/seedance/reseller-provider';
 import { makeDownloadVideo } from '../../src/activities/download-video';
 import type { Checkpoint } from '../../src/storage/partial-file';
 import { VideoUrlCache } from '../../src/activities/video-url-cache';
-import type { StoredVideo } from '../../src/contract/types';
+import type { StoredVideoWithFrame } from '../../src/activities/types';
 import { SeedanceClient } from '../../src/seedance/client';
 import type { Simulator } from '../../src/simulator';
 import type { VideoStorage } from '../../src/storage';
@@ -22,6 +22,8 @@ import { readyTask } from './workflows';
 export interface DownloadInput {
   taskId: string;
   fileName: string;
+  /** Read the status first (a download sent on a completed callback). */
+  confirm?: boolean;
 }
 
 /** A completed task of the simulator ({@link readyTask}) as `downloadVideo`'s input, stored as `<taskId>.mp4`. */
@@ -33,7 +35,7 @@ export async function downloadInput(sim: Simulator, prefix: string): Promise<Dow
 export interface ActivityRun {
   env: MockActivityEnvironment;
   heartbeats: Checkpoint[];
-  result: Promise<StoredVideo>;
+  result: Promise<StoredVideoWithFrame>;
 }
 
 export interface ActivityRunner {
@@ -61,7 +63,7 @@ export function activityRunner(sim: Simulator, storage: VideoStorage, policy: Pa
       const heartbeats: Checkpoint[] = [];
       // The checkpoints heartbeated; a liveness heartbeat before the first one carries none.
       env.on('heartbeat', (details: Checkpoint | undefined) => details !== undefined && heartbeats.push(details));
-      const result = env.run(downloadVideo, input) as Promise<StoredVideo>;
+      const result = env.run(downloadVideo, input) as Promise<StoredVideoWithFrame>;
       result.catch(() => undefined);
       return { env, heartbeats, result };
     },

@@ -176,6 +176,12 @@ describe('SEEDANCE_PROVIDER=modelark, through the temporal CLI', () => {
     // 480p is first polled 30 s after creation; well before that, only the callback can have woken the run.
     expect(lagMs).toBeLessThan(10_000);
     expect(reads).toBeLessThanOrEqual(3);
+    // The completed callback went straight to the download, whose own status read confirmed it:
+    // no check activity before it (one billable action less per video).
+    const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(scheduled).toEqual(['createVideoTask', 'downloadVideo']);
+    expect(result.checks).toBe(1);
+    expect(reads).toBe(1);
 
     const history = JSON.stringify(events);
     expect(history).not.toContain(API_KEY);
