@@ -9,9 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalDirectoryStorage } from '../../src/storage/local';
+import { FLUSH_AHEAD_BYTES } from '../../src/storage/local-sink';
 import type { PartialCheckpoint } from '../../src/storage/partial-file';
 import type { VideoSink } from '../../src/storage/sink';
 import { InvalidVideoError } from '../../src/storage/types';
+import { sleep, until } from '../helpers/wait';
 
 const SAMPLE = path.resolve(__dirname, '../../assets/sample.mp4');
 const key = { fileName: 'clip.mp4', taskId: 'cgt-20250101-abc' };
@@ -137,6 +139,76 @@ describe('LocalSink', () => {
     const dropped = await storage.openSink(key);
     await dropped.discard();
     expect(await partials()).toEqual([kept.name]);
+  });
+});
+
+/** Replaces every FileHandle's `datasync` (the partial file's fsync) with `impl`. */
+async function mockDatasync(impl: () => Promise<void>): Promise<void> {
+  const probe = await open(path.join(dir, 'probe'), 'w');
+  const proto = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };
+  await probe.close();
+  vi.spyOn(proto, 'datasync').mockImplementation(impl);
+}
+
+describe('LocalSink flush-ahead', () => {
+  const eio = () => Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+  const chunk = Buffer.alloc(1024 * 1024, 7);
+
+  it('fsyncs in the background every FLUSH_AHEAD_BYTES taken, without being asked for a checkpoint', async () => {
+    let fsyncs = 0;
+    await mockDatasync(async () => void fsyncs++);
+    const sink = await storage.openSink(key);
+    for (let at = 0; at < FLUSH_AHEAD_BYTES - chunk.length; at += chunk.length) await sink.write(chunk);
+    await sleep(20);
+    expect(fsyncs).toBe(0);
+    await sink.write(chunk); // FLUSH_AHEAD_BYTES taken
+    await until(() => fsyncs === 1);
+    expect((await sink.durableCheckpoint()).offset).toBe(FLUSH_AHEAD_BYTES);
+    expect(fsyncs).toBe(2);
+    await sink.discard();
+  });
+
+  it('a flush-ahead that fails fails every later write, checkpoint and commit with its error', async () => {
+    const sink = await storage.openSink(key);
+    let failed = false;
+    await mockDatasync(async () => {
+      failed = true;
+      throw eio();
+    });
+    for (let at = 0; at < FLUSH_AHEAD_BYTES; at += chunk.length) await sink.write(chunk);
+    await until(() => failed);
+    await expect(sink.durableCheckpoint()).rejects.toMatchObject({ code: 'EIO' });
+    await expect(sink.write(chunk)).rejects.toMatchObject({ code: 'EIO' });
+    await expect(sink.reset()).rejects.toMatchObject({ code: 'EIO' });
+    const commit = sink.verifyAndCommit({ bytes: sink.offset, sha256: sink.sha256() });
+    await expect(commit).rejects.toMatchObject({ code: 'EIO' });
+    expect(await readdir(dir)).not.toContain(key.fileName);
+    vi.restoreAllMocks();
+    await sink.discard();
+    expect(await partials()).toEqual([]);
+  });
+
+  it('discard and close wait for the flush-ahead under way', async () => {
+    let release = (): void => undefined;
+    const events: string[] = [];
+    await mockDatasync(
+      () =>
+        new Promise<void>((resolve) => {
+          events.push('fsync started');
+          release = () => {
+            events.push('fsync done');
+            resolve();
+          };
+        }),
+    );
+    const sink = await storage.openSink(key);
+    for (let at = 0; at < FLUSH_AHEAD_BYTES; at += chunk.length) await sink.write(chunk);
+    await until(() => events.length === 1);
+    const closed = sink.close().then(() => events.push('closed'));
+    await sleep(20);
+    release();
+    await closed;
+    expect(events).toEqual(['fsync started', 'fsync done', 'closed']);
   });
 });
 
