@@ -8,19 +8,26 @@
 import type { VideoTaskProvider } from '../seedance/provider';
 
 export class RequestSpacing {
-  private nextAt = 0;
+  /** When the last turn began (resolves once it has). */
+  private lastStart: Promise<number> = Promise.resolve(Number.NEGATIVE_INFINITY);
 
   constructor(
     private readonly minGapMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Waits for this request's turn. */
+  /**
+   * Waits for this request's turn: at least the gap after the previous turn actually began. Turns
+   * queue in arrival order, each timed from the one before it rather than from a slot given on
+   * arrival, so a timer that fires late (a busy event loop) cannot bunch the turns behind it.
+   */
   async turn(): Promise<void> {
-    const now = this.now();
-    const at = Math.max(now, this.nextAt);
-    this.nextAt = at + this.minGapMs;
-    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+    const previous = this.lastStart;
+    let began!: (at: number) => void;
+    this.lastStart = new Promise((resolve) => (began = resolve));
+    const wait = (await previous) + this.minGapMs - this.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    began(this.now());
   }
 }
 
