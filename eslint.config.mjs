@@ -21,6 +21,7 @@ const WORKFLOW_IMPORTS = [
   '../contract/types',
   '../activities/types',
   '../seedance/completion-model',
+  '../seedance/schedule',
   '../seedance/models',
   '../seedance/provider',
   '../seedance/schemas',

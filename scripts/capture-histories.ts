@@ -235,6 +235,7 @@ const timeSkipping: Record<string, Capture> = {
         taskId: 'video_replay_flex',
         serviceTier: 'flex',
         historyEventsBeforeContinue: 40,
+        readsPerPoll: 1,
       }),
     );
   },
@@ -247,6 +248,7 @@ const timeSkipping: Record<string, Capture> = {
           content: [{ type: 'text', text: 'a slow tide at night' }],
         },
         historyEventsBeforeContinue: 40,
+        readsPerPoll: 1,
       }),
     );
   },
@@ -280,7 +282,7 @@ const devServer: Record<string, Capture> = {
       model: 'seedance_1_5_pro_480p',
       timing: { queuedMs: 0, renderMs: 5_000 },
     });
-    const handle = await startAwait(h, `seedance-${task.id}`, { taskId: task.id, historyEventsBeforeContinue: 40 });
+    const handle = await startAwait(h, `seedance-${task.id}`, { taskId: task.id, historyEventsBeforeContinue: 40, readsPerPoll: 1 });
     // Real time: check whenever it waits, so a few seconds make several runs.
     while ((await handle.describe()).status.name === 'RUNNING') {
       const status = await handle.query<{ phase: string }>('status').catch(() => undefined);
@@ -412,6 +414,7 @@ const modelArk: Record<string, Capture<ModelArkSimulator>> = {
         taskId: 'cgt-20260101120000-rflex',
         serviceTier: 'flex',
         historyEventsBeforeContinue: 40,
+        readsPerPoll: 1,
       }),
     );
   },

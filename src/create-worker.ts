@@ -60,6 +60,8 @@ export interface SeedanceWorkerSettings {
   apiRequestsPerSecond?: number;
   /** `adaptive`: checks spaced by the completion times this worker has seen; `documented`: the documented interval. @default 'adaptive' */
   schedule?: 'documented' | 'adaptive';
+  /** The server's clock as the worker reads it (see `ActivityDependencies.clock`). @default Date.now */
+  clock?: () => number | Promise<number>;
 }
 
 /** What {@link seedanceWorkerOptions} returns: spread it, then add your connection and overrides. */
@@ -95,6 +97,7 @@ export function seedanceWorkerOptions(deps: SeedanceWorkerDependencies): Seedanc
       apiTaskQueue: deps.apiRequestsPerSecond ? apiTaskQueueFor(taskQueue) : null,
       ...(deps.apiRequestsPerSecond ? { apiRequestsPerSecond: deps.apiRequestsPerSecond } : {}),
       ...(deps.schedule ? { schedule: deps.schedule } : {}),
+      ...(deps.clock ? { clock: deps.clock } : {}),
     }),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     shutdownGraceTime: deps.shutdownGraceTimeMs ?? DEFAULT_SHUTDOWN_GRACE_TIME_MS,
@@ -104,7 +107,7 @@ export function seedanceWorkerOptions(deps: SeedanceWorkerDependencies): Seedanc
 
 /**
  * The second worker of a fleet with an API budget: it serves `<taskQueue>-api`, where new runs send
- * `checkStatus`, `createVideoTask` and `downloadVideo` (whose URL read is an API call). Temporal
+ * `checkStatus`, `pollStatus`, `createVideoTask` and `downloadVideo` (whose URL read is an API call). Temporal
  * enforces `maxTaskQueueActivitiesPerSecond` for the queue as a whole, so the budget holds for the
  * fleet, however many workers poll it (at the rate {@link apiQueueRateLimit} derives from it, and
  * with the queue on one partition: see the README); a download is held back only at its start, never while its
@@ -112,10 +115,10 @@ export function seedanceWorkerOptions(deps: SeedanceWorkerDependencies): Seedanc
  * (the two workers share its activities, hence its video-URL cache).
  */
 export function seedanceApiWorkerOptions(options: SeedanceWorkerOptionSet, requestsPerSecond: number) {
-  const { checkStatus, createVideoTask, downloadVideo } = options.activities;
+  const { checkStatus, pollStatus, createVideoTask, downloadVideo } = options.activities;
   return {
     taskQueue: apiTaskQueueFor(options.taskQueue),
-    activities: { checkStatus, createVideoTask, downloadVideo },
+    activities: { checkStatus, pollStatus, createVideoTask, downloadVideo },
     maxTaskQueueActivitiesPerSecond: apiQueueRateLimit(requestsPerSecond),
     maxHeartbeatThrottleInterval: options.maxHeartbeatThrottleInterval,
     shutdownGraceTime: options.shutdownGraceTime,
@@ -173,6 +176,8 @@ export interface SeedanceWorkerOptions {
   apiRequestsPerSecond?: number;
   /** `SEEDANCE_SCHEDULE`. @default 'adaptive' */
   schedule?: 'documented' | 'adaptive';
+  /** The server's clock as the worker reads it: `testEnv.currentTimeMs()` on the time-skipping server. @default Date.now */
+  clock?: () => number | Promise<number>;
 }
 
 export async function createSeedanceWorker(options: SeedanceWorkerOptions): Promise<SeedanceWorker> {
@@ -192,6 +197,7 @@ export async function createSeedanceWorker(options: SeedanceWorkerOptions): Prom
     ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
     ...(options.apiRequestsPerSecond ? { apiRequestsPerSecond: options.apiRequestsPerSecond } : {}),
     ...(options.schedule ? { schedule: options.schedule } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const shared = { connection: options.connection, namespace: options.namespace ?? 'default' };
   const workers = [await Worker.create({ ...shared, ...main, ...options.workerOptions })];

@@ -76,6 +76,7 @@ export async function benchPolling(options: PollingBenchOptions): Promise<CellRe
       storage: await LocalDirectoryStorage.create(outputDir),
       download: { allowPrivateUrls: true },
       taskQueue,
+      clock: () => env.currentTimeMs(),
     });
     if (seedance.maxHeartbeatThrottleInterval !== MAX_HEARTBEAT_THROTTLE_INTERVAL) throw new Error('throttle changed');
     const activities = { ...seedance.activities, ...createBenchActivities(seedance.activities) };

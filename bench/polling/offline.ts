@@ -9,7 +9,7 @@
  */
 import { CompletionStats } from '../../src/activities/completion-stats';
 import { SEEDANCE_MODELS, type SeedanceModel } from '../../src/seedance/models';
-import { adaptiveDelayMs, nextCheckDelayMs } from '../../src/workflows/schedule';
+import { adaptiveDelayMs, nextCheckDelayMs } from '../../src/seedance/schedule';
 import { DISTRIBUTIONS, WIDE_DISTRIBUTIONS, drawCompletionsS, type DistributionName } from './distributions';
 import { mean, oracleCallsAtLag, oracleFrontier, percentile } from './oracle';
 import { SCHEDULES, type BenchScheduleInput, type ScheduleFunction } from './schedules';

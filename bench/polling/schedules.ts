@@ -7,7 +7,7 @@
  * (pick a subset with BENCH_POLL_STRATEGIES=ours,ours-v2,fixed-min).
  */
 import { MIN_POLL_INTERVAL_MS, timingFor } from '../../src/seedance/models';
-import { adaptiveDelayMs, type ScheduleInput } from '../../src/workflows/schedule';
+import { adaptiveDelayMs, type ScheduleInput } from '../../src/seedance/schedule';
 
 /** What a schedule knows: the workflow's input, and the completion quantiles a worker handed it (adaptive). */
 export type BenchScheduleInput = ScheduleInput & { completions?: Readonly<Record<string, readonly number[]>> };

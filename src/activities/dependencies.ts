@@ -61,6 +61,12 @@ export interface CommonActivityDependencies {
    * jitter, as before 0.3. @default 'adaptive'
    */
   schedule?: 'documented' | 'adaptive';
+  /**
+   * The Temporal server's time as this worker reads it: `pollStatus` dates each read by it (the
+   * schedule counts from the task's creation). @default Date.now (a worker's clock keeps to the
+   * server's); pass `testEnv.currentTimeMs()` on the time-skipping test server, whose clock skips.
+   */
+  clock?: () => number | Promise<number>;
 }
 
 /** The URL-safety part of a download policy, as `openVideo` and `checkVideoUrl` take it. */

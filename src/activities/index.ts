@@ -15,6 +15,7 @@ import { apiQueueRateLimit } from './api-budget';
 import { FleetBrake } from './fleet-brake';
 import { RequestSpacing, spacedProvider } from './request-spacing';
 import { makeCancelRemoteTask } from './cancel-remote-task';
+import { makePollStatus } from './poll-status';
 import { CompletionStats } from './completion-stats';
 import { ResellerProvider } from '../seedance/reseller-provider';
 import type { VideoTaskProvider } from '../seedance/provider';
@@ -28,8 +29,10 @@ export function createActivities(deps: ActivityDependencies): Activities {
   const given = providerOf(deps);
   const provider = queueRate ? spacedProvider(given, new RequestSpacing(1000 / queueRate)) : given;
   const completions = deps.schedule === 'documented' ? undefined : new CompletionStats();
+  const checkStatus = makeCheckStatus(provider, urls, brake, completions);
   return {
-    checkStatus: makeCheckStatus(provider, urls, brake, completions),
+    checkStatus,
+    pollStatus: makePollStatus(checkStatus, deps.clock ?? Date.now),
     createVideoTask: makeCreateVideoTask(provider, brake),
     cancelRemoteTask: makeCancelRemoteTask(provider, brake),
     discardPartialDownload: makeDiscardPartialDownload(deps.storage),

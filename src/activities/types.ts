@@ -76,6 +76,35 @@ export interface WorkerSettings {
 }
 
 /** What a check knows of the previous one, so the worker can date a completion it sees. */
+/** What `pollStatus` needs to read a task's status on the run's schedule until it ends. */
+export interface PollStatusInput {
+  taskId: string;
+  /** When the task was created (server clock). */
+  createdMs: number;
+  model?: string | undefined;
+  serviceTier?: ServiceTier | undefined;
+  resolution?: string | undefined;
+  /** The task calls back: the documented interval, four times sparser. */
+  callbacks?: boolean | undefined;
+  /** The adaptive schedule's quantiles the run was given; absent: the documented schedule. */
+  completions?: Record<string, number[]> | undefined;
+  /** Checks the run made before this wait. */
+  checks: number;
+  /** No read before this (server clock): the wait's first planned check. */
+  notBeforeMs: number;
+  /** The run's deadline (server clock): the last read happens there and returns what it saw. */
+  deadlineAtMs: number;
+  /** Returns the task's status after this many reads even while it runs (the run's query catches up). */
+  maxReads: number;
+}
+
+export interface PollStatusResult {
+  /** The read that ended the wait: a final status, or what the read at the deadline or the last allowed read saw. */
+  snapshot: TaskSnapshot;
+  /** Status reads the wait made (every attempt after the deferred first one). */
+  reads: number;
+}
+
 export interface CheckContext {
   /** When the last check that saw the task not yet completed ran. */
   lastCheckedAtMs?: number | null;
@@ -94,6 +123,8 @@ export interface ProviderSettings {
 
 export interface Activities {
   checkStatus(taskId: string, context?: CheckContext): Promise<TaskSnapshot>;
+  /** Reads the status once per attempt, retried by the server on the run's schedule until the task ends. */
+  pollStatus(input: PollStatusInput): Promise<PollStatusResult>;
   downloadVideo(input: DownloadVideoInput): Promise<StoredVideoWithFrame>;
   createVideoTask(request: VideoRequest): Promise<TaskSnapshot>;
   /** Stops the remote task if it is still queued (providers that can); never removes a started task's record. */

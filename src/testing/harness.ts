@@ -187,6 +187,8 @@ async function startStack<Sim extends AnySimulator>(
       workerOptions: options.replayEveryTask ? { maxCachedWorkflows: 0 } : {},
       ...(options.apiRequestsPerSecond ? { apiRequestsPerSecond: options.apiRequestsPerSecond } : {}),
       ...(options.schedule ? { schedule: options.schedule } : {}),
+      // The server's clock: on the time-skipping server it runs ahead of the worker's.
+      ...(env ? { clock: () => env.currentTimeMs() } : {}),
     });
   } catch (error) {
     await sim.close();

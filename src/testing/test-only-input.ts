@@ -9,4 +9,6 @@ export interface TestOnlyInput {
    * in seconds. Carried to later runs with the rest of the input.
    */
   historyEventsBeforeContinue?: number;
+  /** A wait's `pollStatus` returns after this many status reads instead of 20, so the history grows. */
+  readsPerPoll?: number;
 }

@@ -37,6 +37,15 @@ export const { checkStatus } = proxyActivities<Activities>({
   cancellationType: ActivityCancellationType.TRY_CANCEL,
 });
 
+// The wait between checks: each attempt one status read, the server retrying it after the delay
+// the schedule picks (the attempt's nextRetryDelay); a failed read backs off as checkStatus does.
+// Bounded per call by the deadline. TRY_CANCEL: a `checkNow` or `cancel` ends the wait at once.
+export const { pollStatus } = proxyActivities<Activities>({
+  startToCloseTimeout: '45s',
+  retry: RETRY_UNTIL_CLOSED,
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+});
+
 // Downloads heartbeat every second while the worker lives (sent on every 2 s at most), bytes
 // moving or not, so a 10 s heartbeat timeout means the worker died or froze: the retry starts
 // within seconds and resumes from the heartbeated offset. Slow file hosts are caught by the

@@ -1,9 +1,11 @@
 /**
- * The heart of both workflows: follow one Seedance task to its end. Check its status, sleep on a
- * durable timer sized by the model, check again; on `completed` hand off to `downloadVideo`. What
- * the run shows (query, search attribute, details) moves through {@link RunFace}'s transitions.
+ * The heart of both workflows: follow one Seedance task to its end. Wait as the schedule says and
+ * check its status until it ends (one `pollStatus` activity whose attempts are the checks, retried
+ * by the server after each planned delay; runs from before `poll-by-retries` sleep on a durable
+ * timer between `checkStatus` activities); on `completed` hand off to `downloadVideo`. What the run
+ * shows (query, search attribute, details) moves through {@link RunFace}'s transitions.
  *
- * Runs in the workflow sandbox: `Date.now()` is workflow time, timers are server-side.
+ * Runs in the workflow sandbox: `Date.now()` is workflow time, timers and retries are server-side.
  */
 import {
   ActivityFailure,
@@ -16,7 +18,13 @@ import {
   patched,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ProviderSettings, StoredVideoWithFrame, TaskSnapshot } from '../activities/types';
+import type {
+  PollStatusInput,
+  PollStatusResult,
+  ProviderSettings,
+  StoredVideoWithFrame,
+  TaskSnapshot,
+} from '../activities/types';
 import { RETENTION_MS, type ServiceTier } from '../seedance/models';
 import { defaultFileName } from '../storage/file-name';
 import { FailureType } from '../contract/failures';
@@ -27,13 +35,14 @@ import {
   checkStatus,
   discardPartialDownload,
   downloadVideo,
+  pollStatus,
   searchAttributesSupported,
   workerSettings,
 } from './activity-options';
 import type { CarriedState } from './carried-state';
 import { CheckNowBudget } from './check-now-budget';
 import { RunFace } from './run-face';
-import { adaptiveDelayMs, nextCheckDelayMs, taskDeadlineAtMs } from './schedule';
+import { adaptiveDelayMs, nextCheckDelayMs, taskDeadlineAtMs } from '../seedance/schedule';
 
 /** patched() id: the cleanup activity after a cancelled download (added after v0.1.0 histories). */
 export const DISCARD_PARTIALS_ON_CANCEL = 'discard-partials-on-cancel';
@@ -46,6 +55,13 @@ export const CHECK_NOW_BUDGET_PATCH = 'check-now-budget';
  * confirms it, instead of a check first (one activity less per video; after v0.2.0 histories).
  */
 export const DOWNLOAD_ON_COMPLETED_HINT = 'download-on-completed-hint';
+
+/**
+ * patched() id: the wait between checks is one `pollStatus` activity whose attempts are the checks,
+ * retried by the server on the schedule, instead of a timer and a `checkStatus` per check (half the
+ * billable actions; after v0.2.0 histories).
+ */
+export const POLL_BY_RETRIES = 'poll-by-retries';
 
 /**
  * Above this many history events the run continues as new, whatever the server suggests. One check
@@ -69,9 +85,24 @@ export interface FollowOptions {
   carried?: CarriedState;
   /** Internal (tests): continue as new past this many events instead of HISTORY_EVENTS_BEFORE_CONTINUE. */
   historyEventsBeforeContinue?: number;
+  /** Internal (tests): a poll returns after this many reads instead of READS_PER_POLL. */
+  readsPerPoll?: number;
   /** Continues the workflow as new with the given state (each workflow knows its own input). */
   continueWith: (state: CarriedState) => Promise<never>;
 }
+
+/** What one wait ends in: the snapshot of the check that ended it, or the stored video (a callback's download). */
+type Step = { result: SeedanceVideoResult } | { snapshot: TaskSnapshot };
+
+/**
+ * A wait's poll returns the task's status after this many reads even while it runs, so the run's
+ * query and search attribute catch up (one action more per this many checks) and the attempt count
+ * stays small.
+ */
+const READS_PER_POLL = 20;
+
+/** A poll's schedule-to-close past the deadline: the read at the deadline must fit. */
+const POLL_CLOSE_MARGIN_MS = 5 * 60_000;
 
 /** Follows the task until its video is stored, or a typed failure. */
 export async function followTask(options: FollowOptions): Promise<SeedanceVideoResult> {
@@ -106,6 +137,8 @@ class TaskFollower {
   private completions: Record<string, number[]> | undefined;
   /** A `completed` callback starts the download without a check (see DOWNLOAD_ON_COMPLETED_HINT). */
   private downloadsOnHint = false;
+  /** The wait between checks is one `pollStatus` activity (see POLL_BY_RETRIES). */
+  private pollsByRetries = false;
 
   constructor(
     private readonly options: FollowOptions,
@@ -128,6 +161,7 @@ class TaskFollower {
     if (patched(CHECK_NOW_BUDGET_PATCH)) this.face.limitCheckNow(new CheckNowBudget(Date.now()));
     // Asked here, in the run's first workflow task with the other markers: one billable action for all.
     this.downloadsOnHint = patched(DOWNLOAD_ON_COMPLETED_HINT);
+    this.pollsByRetries = patched(POLL_BY_RETRIES);
     if (!carried) await this.askWorker();
     let snapshot: TaskSnapshot | undefined;
     if (create) {
@@ -146,16 +180,80 @@ class TaskFollower {
       if (snapshot?.status === 'expired') this.face.failWithRemoteExpiry(snapshot);
       if (Date.now() >= this.deadlineAt) this.failAtDeadline();
       await this.continueAsNewIfLong();
-      await this.waitForNextCheck();
-      if (this.downloadsOnHint && this.face.completedHintAccepted && this.lastSnapshot) {
-        const outcome = await this.downloadOnHint(this.lastSnapshot);
-        if ('result' in outcome) return outcome.result;
-        snapshot = outcome.snapshot;
-      } else {
-        snapshot = await this.check();
-      }
+      const step = this.pollsByRetries ? await this.pollUntilEnd() : await this.waitThenCheck();
+      if ('result' in step) return step.result;
+      snapshot = step.snapshot;
       this.record(snapshot);
     }
+  }
+
+  /** Before `poll-by-retries`: a timer, then one check (or the download a callback asked for). */
+  private async waitThenCheck(): Promise<Step> {
+    await this.waitForNextCheck();
+    return this.afterWake();
+  }
+
+  /**
+   * The wait as one `pollStatus` activity: the server retries its read on the schedule until the
+   * task ends (or the deadline's read). A `checkNow` ends the wait at once: the activity is
+   * cancelled (between attempts that is immediate) and the run checks, or downloads on a
+   * `completed` callback.
+   */
+  private async pollUntilEnd(): Promise<Step> {
+    const now = Date.now();
+    const notBeforeMs = now + Math.max(1, Math.min(this.plannedDelayMs(now), this.deadlineAt - now));
+    this.face.waiting(this.taskId, notBeforeMs);
+    const input: PollStatusInput = {
+      taskId: this.taskId,
+      createdMs: this.createdMs ?? now,
+      model: this.face.model ?? undefined,
+      serviceTier: this.lastSnapshot?.serviceTier ?? this.options.serviceTier,
+      resolution: this.resolution,
+      callbacks: this.callsBack,
+      completions: this.completions,
+      checks: this.face.checks,
+      notBeforeMs,
+      deadlineAtMs: this.deadlineAt,
+      maxReads: this.options.readsPerPoll ?? READS_PER_POLL,
+    };
+    const scope = new CancellationScope();
+    const poll = scope.run(() =>
+      pollStatus.executeWithOptions(
+        {
+          // Room for the read at the deadline itself.
+          scheduleToCloseTimeout: Math.max(this.deadlineAt - now + POLL_CLOSE_MARGIN_MS, 60_000),
+          summary: `Check ${this.taskId} until it ends (first check at ${new Date(notBeforeMs).toISOString()})`,
+          ...this.apiQueueOption(),
+        },
+        [input],
+      ),
+    );
+    const woken = scope.run(() => condition(() => this.face.checkNowRequested));
+    poll.catch(() => undefined);
+    woken.catch(() => undefined);
+    let outcome: PollStatusResult | undefined;
+    try {
+      outcome = await Promise.race([poll, woken.then(() => undefined)]);
+    } catch (error) {
+      if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure && Date.now() >= this.deadlineAt) {
+        this.failAtDeadline();
+      }
+      throw error;
+    } finally {
+      scope.cancel();
+    }
+    if (!outcome) return this.afterWake();
+    for (let i = 0; i < outcome.reads; i++) this.face.checked(Date.now());
+    this.checksThisRun += outcome.reads;
+    return { snapshot: outcome.snapshot };
+  }
+
+  /** Woken by `checkNow`: check at once, or download on a `completed` callback (its read confirms it). */
+  private async afterWake(): Promise<Step> {
+    if (this.downloadsOnHint && this.face.completedHintAccepted && this.lastSnapshot) {
+      return this.downloadOnHint(this.lastSnapshot);
+    }
+    return { snapshot: await this.check() };
   }
 
   /**
@@ -227,6 +325,18 @@ class TaskFollower {
 
   private async waitForNextCheck(): Promise<void> {
     const now = Date.now();
+    const delay = this.plannedDelayMs(now);
+    // The last wait ends at the deadline, so the final check happens right there.
+    const wait = Math.max(1, Math.min(delay, this.deadlineAt - now));
+    this.face.waiting(this.taskId, now + wait);
+    const remote = this.face.remoteStatus ?? 'unknown';
+    await condition(() => this.face.checkNowRequested, wait, {
+      summary: `Wait ${Math.round(wait / 1000)} s before checking ${this.taskId} (${remote})`,
+    });
+  }
+
+  /** How long the schedule waits from `now` before the next check. */
+  private plannedDelayMs(now: number): number {
     const scheduleInput = {
       taskId: this.taskId,
       model: this.face.model,
@@ -238,17 +348,9 @@ class TaskFollower {
       checks: this.face.checks,
     };
     // A task that calls back is polled sparsely whatever the schedule: the callback is the signal.
-    const delay =
-      this.completions && !this.callsBack
-        ? adaptiveDelayMs({ ...scheduleInput, completions: this.completions })
-        : nextCheckDelayMs(scheduleInput);
-    // The last wait ends at the deadline, so the final check happens right there.
-    const wait = Math.max(1, Math.min(delay, this.deadlineAt - now));
-    this.face.waiting(this.taskId, now + wait);
-    const remote = this.face.remoteStatus ?? 'unknown';
-    await condition(() => this.face.checkNowRequested, wait, {
-      summary: `Wait ${Math.round(wait / 1000)} s before checking ${this.taskId} (${remote})`,
-    });
+    return this.completions && !this.callsBack
+      ? adaptiveDelayMs({ ...scheduleInput, completions: this.completions })
+      : nextCheckDelayMs(scheduleInput);
   }
 
   private async download(snapshot: TaskSnapshot, options: { confirm?: boolean } = {}): Promise<SeedanceVideoResult> {

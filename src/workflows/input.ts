@@ -8,7 +8,7 @@ import type { ServiceTier } from '../seedance/models';
 import { checkFileName, defaultFileName } from '../storage/file-name';
 import { FailureType } from '../contract/failures';
 import { nonRetryable } from './failure';
-import { DEFAULT_DEADLINE_MS, parseDuration } from './schedule';
+import { DEFAULT_DEADLINE_MS, parseDuration } from '../seedance/schedule';
 import type { AwaitSeedanceVideoInput, GenerateSeedanceVideoInput } from '../contract/types';
 
 export interface ParsedAwaitInput {

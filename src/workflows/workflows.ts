@@ -19,13 +19,20 @@ interface InternalInput {
    * several runs in seconds. Carried to the next run with the rest of the input.
    */
   historyEventsBeforeContinue?: number;
+  /** Tests only: a wait's `pollStatus` returns after this many reads instead of 20 (the history grows). */
+  readsPerPoll?: number;
 }
 
-function internalOptions(input: unknown): { carried?: CarriedState; historyEventsBeforeContinue?: number } {
-  const { resume, historyEventsBeforeContinue: limit } = (input ?? {}) as InternalInput;
+function internalOptions(input: unknown): {
+  carried?: CarriedState;
+  historyEventsBeforeContinue?: number;
+  readsPerPoll?: number;
+} {
+  const { resume, historyEventsBeforeContinue: limit, readsPerPoll } = (input ?? {}) as InternalInput;
   return {
     ...(resume ? { carried: resume } : {}),
     ...(Number.isInteger(limit) && limit! > 0 ? { historyEventsBeforeContinue: limit } : {}),
+    ...(Number.isInteger(readsPerPoll) && readsPerPoll! > 0 ? { readsPerPoll } : {}),
   };
 }
 

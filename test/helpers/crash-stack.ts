@@ -21,8 +21,7 @@ import {
   type SimulatorOptions,
 } from '../../src/simulator';
 import { STAGING_DIR_NAME } from '../../src/storage/local';
-import { jitter } from '../../src/workflows/schedule';
-import { eventsOf, historyEvents } from './history';
+import { jitter } from '../../src/seedance/schedule';
 import { addTask, createSimulatorUnderTest, workerApiEnv } from './provider';
 import { createDevServerForTest, type TestDevServer } from './temporal';
 import { until } from './wait';
@@ -137,13 +136,21 @@ export function seedCompletedTask(sim: AnySimulator) {
   });
 }
 
-/** The `downloadVideo` attempt currently pending on the server, if any. */
-/** The workflow's first TimerStarted event, once it is in the history. */
-export function firstTimer(handle: WorkflowHandle) {
+/**
+ * The run's first wait, once the server holds it: its `pollStatus` between attempts (the first
+ * attempt only deferred the first check), and when the next attempt is due.
+ */
+export function firstWait(handle: WorkflowHandle): Promise<{ dueAtMs: number }> {
   return until(
-    async () => eventsOf(await historyEvents(handle), 'timerStartedEventAttributes')[0],
+    async () => {
+      const { raw } = await handle.describe();
+      const poll = raw.pendingActivities?.find((a) => a.activityType?.name === 'pollStatus');
+      const due = poll?.nextAttemptScheduleTime;
+      if (!poll || (poll.attempt ?? 0) < 2 || !due) return undefined;
+      return { dueAtMs: Number(due.seconds ?? 0) * 1000 + Math.round((due.nanos ?? 0) / 1e6) };
+    },
     CRASH_WAIT_MS,
-    'the first timer',
+    'the first wait (a pollStatus between attempts)',
   );
 }
 

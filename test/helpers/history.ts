@@ -49,6 +49,30 @@ export function events(history: History): HistoryEvent[] {
   return history.events ?? [];
 }
 
+/**
+ * Status checks a run made, as its history records them: one per `checkStatus`, and the `reads`
+ * each completed `pollStatus` reports (its attempts, less the deferred first one).
+ */
+export function statusChecksIn(history: History): number {
+  const types = new Map<string, string>();
+  let checks = 0;
+  for (const e of events(history)) {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled) {
+      const type = scheduled.activityType?.name ?? '';
+      types.set(String(e.eventId), type);
+      if (type === 'checkStatus') checks += 1;
+    }
+    const completed = e.activityTaskCompletedEventAttributes;
+    if (completed && types.get(String(completed.scheduledEventId)) === 'pollStatus') {
+      const data = completed.result?.payloads?.[0]?.data;
+      const result = JSON.parse(Buffer.from(data ?? new Uint8Array()).toString('utf8')) as { reads: number };
+      checks += result.reads;
+    }
+  }
+  return checks;
+}
+
 /** The activity type of each `ActivityTaskScheduled`, in order. */
 export function scheduledActivities(history: History): string[] {
   return events(history)

@@ -18,7 +18,7 @@ import type { SeedanceVideoStatus } from '../../src/contract/types';
 import type { CarriedState } from '../../src/workflows/carried-state';
 import type { AnySimulator } from '../../src/simulator';
 import { startProviderHarness, type ProviderHarness } from '../helpers/harness';
-import { countEvents, runsOf, scheduledActivities, type History, type Run } from '../helpers/history';
+import { countEvents, runsOf, scheduledActivities, statusChecksIn, type History, type Run } from '../helpers/history';
 import { addTask, onModelArk, reportedModel } from '../helpers/provider';
 import { gaps, statusRequests } from '../helpers/requests';
 import { createTimeSkippingEnv } from '../helpers/temporal';
@@ -53,7 +53,7 @@ function carriedBy(history: History): CarriedState {
 }
 
 function checksIn(run: Run): number {
-  return scheduledActivities(run.history).filter((name) => name === 'checkStatus').length;
+  return statusChecksIn(run.history);
 }
 
 /**
@@ -98,6 +98,7 @@ describe('continue-as-new carries the whole state', () => {
       taskId,
       serviceTier: 'flex',
       historyEventsBeforeContinue: THRESHOLD,
+      readsPerPoll: 1,
     });
     const firstRunId = handle.firstExecutionRunId;
 
@@ -171,6 +172,7 @@ describe('continue-as-new carries the whole state', () => {
       serviceTier: 'flex',
       deadline: '40m',
       historyEventsBeforeContinue: THRESHOLD,
+      readsPerPoll: 1,
     });
     const error = await handle.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -196,6 +198,7 @@ describe('continue-as-new carries the whole state', () => {
       taskId,
       serviceTier: 'flex',
       historyEventsBeforeContinue: THRESHOLD,
+      readsPerPoll: 1,
     });
     let runs: Run[] = [];
     for (let step = 0; runs.length < 3; step++) {
@@ -229,6 +232,7 @@ describe('generateSeedanceVideo across continue-as-new', () => {
       },
       fileName: 'tide.mp4',
       historyEventsBeforeContinue: THRESHOLD,
+      readsPerPoll: 1,
     });
     const result = await handle.result();
     expect(h.sim.createCount()).toBe(createsBefore + 1);
@@ -276,6 +280,7 @@ describe('continue-as-new on a real server with the search attributes registered
     const handle = await startAwait(dev.client, dev.taskQueue, {
       taskId: task.id,
       historyEventsBeforeContinue: THRESHOLD,
+      readsPerPoll: 1,
     });
     await driveWithCheckNow(handle);
     const result = await handle.result();

@@ -10,7 +10,7 @@ import {
   nextCheckDelayMs,
   parseDuration,
   type ScheduleInput,
-} from '../../src/workflows/schedule';
+} from '../../src/seedance/schedule';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

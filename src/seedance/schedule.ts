@@ -2,8 +2,8 @@
  * The polling schedule: when to check a task's status next. Pure functions of their inputs (no
  * clock, no randomness), so workflow code can call them and replay gets the same answers.
  */
-import { completionKey, isValidQuantiles, nextPlannedDelayMs, uniformQuantiles } from '../seedance/completion-model';
-import { MIN_POLL_INTERVAL_MS, RETENTION_MS, timingFor, type ServiceTier } from '../seedance/models';
+import { completionKey, isValidQuantiles, nextPlannedDelayMs, uniformQuantiles } from './completion-model';
+import { MIN_POLL_INTERVAL_MS, RETENTION_MS, timingFor, type ServiceTier } from './models';
 
 export interface ScheduleInput {
   taskId: string;
