@@ -248,9 +248,13 @@ export function renderSvg(cells: CellResult[], strategies: Strategy[]): string {
     const row = models.indexOf(cell.model);
     const x0 = 10 + col * cellW + margin.left;
     const y0 = 30 + row * cellH + margin.top;
-    const shown = cell.frontier.filter((p) => p.calls <= Math.max(...cell.strategies.map((s) => s.calls)) * 1.15);
+    // The axes fit the strategies; the oracle's curve is drawn where it falls inside them (its
+    // few-call end has lags far above any strategy's and would squash the points).
+    const maxLag = niceMax(1.25 * Math.max(...cell.strategies.map((s) => s.lagMeanS)));
+    const shown = cell.frontier.filter(
+      (p) => p.calls <= Math.max(...cell.strategies.map((s) => s.calls)) * 1.15 && p.meanLagS <= maxLag,
+    );
     const maxCalls = niceMax(Math.max(...cell.strategies.map((s) => s.calls), ...shown.map((p) => p.calls)));
-    const maxLag = niceMax(Math.max(...cell.strategies.map((s) => s.lagMeanS), ...shown.map((p) => p.meanLagS)));
     const px = (calls: number) => x0 + (calls / maxCalls) * panelW;
     const py = (lag: number) => y0 + panelH - (lag / maxLag) * panelH;
     out.push(
