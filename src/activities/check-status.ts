@@ -30,8 +30,11 @@ export function makeCheckStatus(
         });
         completions?.record(
           { ...task, taskId: task.id },
-          completionTime(task.completedAtMs, context.lastCheckedAtMs, info.currentAttemptScheduledTimestampMs) -
-            task.createdMs,
+          completionTime(
+            task.completedAtMs,
+            context.lastCheckedAtMs,
+            context.readAtMs ?? info.currentAttemptScheduledTimestampMs,
+          ) - task.createdMs,
         );
       }
       return snapshot;

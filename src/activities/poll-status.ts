@@ -16,8 +16,8 @@ import type { TaskStatus } from '../contract/types';
 import { adaptiveDelayMs, nextCheckDelayMs, type ScheduleInput } from '../seedance/schedule';
 import type { CheckContext, PollStatusInput, PollStatusResult, TaskSnapshot } from './types';
 
-/** Below this, a planned first read is "now" (the attempt is scheduled a moment after the workflow asked). */
-const NOW_TOLERANCE_MS = 1_000;
+/** The shortest wait between two reads of one poll. */
+const MIN_DELAY_MS = 1_000;
 
 /** The failure type of an attempt that found the task still running: retried, never an error. */
 export const TASK_RUNNING_TYPE = 'SeedanceTaskRunning';
@@ -35,14 +35,11 @@ export function makePollStatus(
     // A server clock ahead of the worker's (the time-skipping test server without `clock`) shows
     // in the attempt's schedule time: never date a read before it.
     const nowMs = Math.max(await clock(), info.currentAttemptScheduledTimestampMs);
-    // The first attempt is scheduled when the wait starts: it reads nothing and only sets the
-    // first read's time. Later attempts can tell from the first attempt's schedule time.
-    const firstReadDeferred = input.notBeforeMs > info.scheduledTimestampMs + NOW_TOLERANCE_MS;
-    if (info.attempt === 1 && firstReadDeferred) {
-      throw running(`first check of ${input.taskId} at its planned time`, input.notBeforeMs - nowMs);
-    }
-    const reads = info.attempt - (firstReadDeferred ? 1 : 0);
-    const snapshot = await checkStatus(input.taskId, { lastCheckedAtMs: lastReadAt.get(input.taskId) ?? null });
+    const reads = info.attempt;
+    const snapshot = await checkStatus(input.taskId, {
+      lastCheckedAtMs: lastReadAt.get(input.taskId) ?? input.lastCheckedAtMs ?? null,
+      readAtMs: nowMs,
+    });
     remember(lastReadAt, input.taskId, nowMs);
     if (FINAL.has(snapshot.status) || nowMs >= input.deadlineAtMs || reads >= input.maxReads) {
       lastReadAt.delete(input.taskId);
@@ -63,7 +60,7 @@ export function makePollStatus(
         ? adaptiveDelayMs({ ...schedule, completions: input.completions })
         : nextCheckDelayMs(schedule);
     // The last read lands on the deadline, as the timer loop's did.
-    const delay = Math.max(NOW_TOLERANCE_MS, Math.min(planned, input.deadlineAtMs - nowMs));
+    const delay = Math.max(MIN_DELAY_MS, Math.min(planned, input.deadlineAtMs - nowMs));
     throw running(`task ${input.taskId} is ${snapshot.status} (check ${input.checks + reads})`, delay);
   };
 }
@@ -72,7 +69,7 @@ function running(what: string, delayMs: number): ApplicationFailure {
   return ApplicationFailure.create({
     type: TASK_RUNNING_TYPE,
     message: `${what}; next check in ${Math.round(delayMs / 1000)} s`,
-    nextRetryDelay: Math.max(NOW_TOLERANCE_MS, Math.round(delayMs)),
+    nextRetryDelay: Math.max(MIN_DELAY_MS, Math.round(delayMs)),
     category: ApplicationFailureCategory.BENIGN,
   });
 }

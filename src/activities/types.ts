@@ -90,8 +90,8 @@ export interface PollStatusInput {
   completions?: Record<string, number[]> | undefined;
   /** Checks the run made before this wait. */
   checks: number;
-  /** No read before this (server clock): the wait's first planned check. */
-  notBeforeMs: number;
+  /** When the run's last check before this wait ran (dates a completion between it and the first read). */
+  lastCheckedAtMs?: number | null | undefined;
   /** The run's deadline (server clock): the last read happens there and returns what it saw. */
   deadlineAtMs: number;
   /** Returns the task's status after this many reads even while it runs (the run's query catches up). */
@@ -101,13 +101,15 @@ export interface PollStatusInput {
 export interface PollStatusResult {
   /** The read that ended the wait: a final status, or what the read at the deadline or the last allowed read saw. */
   snapshot: TaskSnapshot;
-  /** Status reads the wait made (every attempt after the deferred first one). */
+  /** Status reads the poll made (its attempts). */
   reads: number;
 }
 
 export interface CheckContext {
   /** When the last check that saw the task not yet completed ran. */
   lastCheckedAtMs?: number | null;
+  /** When this read runs, on the server's clock (`pollStatus` knows); default the attempt's schedule time. */
+  readAtMs?: number;
 }
 
 /** The provider facts a run needs; recorded with the worker settings. */

@@ -194,15 +194,18 @@ class TaskFollower {
   }
 
   /**
-   * The wait as one `pollStatus` activity: the server retries its read on the schedule until the
-   * task ends (or the deadline's read). A `checkNow` ends the wait at once: the activity is
-   * cancelled (between attempts that is immediate) and the run checks, or downloads on a
-   * `completed` callback.
+   * A timer to the next check, then one `pollStatus` activity: the server retries its read on the
+   * schedule until the task ends (or the deadline's read, or READS_PER_POLL reads). A `checkNow`
+   * ends the wait at once: the timer or the activity is cancelled (between attempts that is
+   * immediate) and the run checks, or downloads on a `completed` callback.
    */
   private async pollUntilEnd(): Promise<Step> {
+    // The wait before the first check is a durable timer (an attempt that only waited would still
+    // take a turn of the API queue's rate); the checks after it are the poll's attempts.
+    await this.waitForNextCheck();
+    if (this.face.checkNowRequested) return this.afterWake();
     const now = Date.now();
-    const notBeforeMs = now + Math.max(1, Math.min(this.plannedDelayMs(now), this.deadlineAt - now));
-    this.face.waiting(this.taskId, notBeforeMs);
+    if (now >= this.deadlineAt) return { snapshot: await this.check() };
     const input: PollStatusInput = {
       taskId: this.taskId,
       createdMs: this.createdMs ?? now,
@@ -212,17 +215,18 @@ class TaskFollower {
       callbacks: this.callsBack,
       completions: this.completions,
       checks: this.face.checks,
-      notBeforeMs,
+      lastCheckedAtMs: this.face.lastCheckedAtMs,
       deadlineAtMs: this.deadlineAt,
       maxReads: this.options.readsPerPoll ?? READS_PER_POLL,
     };
+    this.face.polling(this.taskId);
     const scope = new CancellationScope();
     const poll = scope.run(() =>
       pollStatus.executeWithOptions(
         {
           // Room for the read at the deadline itself.
           scheduleToCloseTimeout: Math.max(this.deadlineAt - now + POLL_CLOSE_MARGIN_MS, 60_000),
-          summary: `Check ${this.taskId} until it ends (first check at ${new Date(notBeforeMs).toISOString()})`,
+          summary: `Check ${this.taskId} until it ends, on the schedule (${this.face.remoteStatus ?? 'unknown'})`,
           ...this.apiQueueOption(),
         },
         [input],

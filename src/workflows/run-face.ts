@@ -183,6 +183,22 @@ export class RunFace {
     this.completedHint = false;
   }
 
+  /**
+   * Waiting inside a `pollStatus` activity: the server retries its read on the schedule, so the
+   * next check's time is the activity's next attempt (shown by `temporal workflow describe`).
+   */
+  polling(taskId: string): void {
+    const { status } = this;
+    status.phase = 'waiting';
+    status.nextCheckAt = null;
+    const remote = status.remoteStatus ?? 'unknown';
+    setCurrentDetails(
+      `Seedance task ${taskId} is ${remote}; checked on the schedule by the pollStatus activity (its next attempt is the next check)`,
+    );
+    this.checkNow = false;
+    this.completedHint = false;
+  }
+
   downloading(taskId: string, fileName: string): void {
     this.status.phase = 'downloading';
     this.status.download = { bytes: 0, totalBytes: null };

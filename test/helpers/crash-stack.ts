@@ -22,6 +22,7 @@ import {
 } from '../../src/simulator';
 import { STAGING_DIR_NAME } from '../../src/storage/local';
 import { jitter } from '../../src/seedance/schedule';
+import { eventsOf, historyEvents } from './history';
 import { addTask, createSimulatorUnderTest, workerApiEnv } from './provider';
 import { createDevServerForTest, type TestDevServer } from './temporal';
 import { until } from './wait';
@@ -136,21 +137,13 @@ export function seedCompletedTask(sim: AnySimulator) {
   });
 }
 
-/**
- * The run's first wait, once the server holds it: its `pollStatus` between attempts (the first
- * attempt only deferred the first check), and when the next attempt is due.
- */
-export function firstWait(handle: WorkflowHandle): Promise<{ dueAtMs: number }> {
+/** The `downloadVideo` attempt currently pending on the server, if any. */
+/** The workflow's first TimerStarted event, once it is in the history. */
+export function firstTimer(handle: WorkflowHandle) {
   return until(
-    async () => {
-      const { raw } = await handle.describe();
-      const poll = raw.pendingActivities?.find((a) => a.activityType?.name === 'pollStatus');
-      const due = poll?.nextAttemptScheduleTime;
-      if (!poll || (poll.attempt ?? 0) < 2 || !due) return undefined;
-      return { dueAtMs: Number(due.seconds ?? 0) * 1000 + Math.round((due.nanos ?? 0) / 1e6) };
-    },
+    async () => eventsOf(await historyEvents(handle), 'timerStartedEventAttributes')[0],
     CRASH_WAIT_MS,
-    'the first wait (a pollStatus between attempts)',
+    'the first timer',
   );
 }
 

@@ -49,6 +49,9 @@ beforeAll(async () => {
           SEEDANCE_ALLOW_PRIVATE_URLS: 'true',
           SEEDANCE_SHUTDOWN_GRACE_MS: '1000',
           SEEDANCE_API_RPS: String(RPS),
+          // The budget is under test, not the schedule: the documented one checks a new 480p task
+          // first at its earliest finish (30 s), the adaptive one an interval later.
+          SEEDANCE_SCHEDULE: 'documented',
           ...machine.env,
         },
         120_000,

@@ -176,10 +176,10 @@ describe('SEEDANCE_PROVIDER=modelark, through the temporal CLI', () => {
     // 480p is first polled 30 s after creation; well before that, only the callback can have woken the run.
     expect(lagMs).toBeLessThan(10_000);
     expect(reads).toBeLessThanOrEqual(3);
-    // The wait (a poll whose first attempt only deferred the first check) ended on the callback,
-    // which went straight to the download, whose own status read confirmed it: no check before it.
+    // The callback ended the wait before its first check and went straight to the download, whose
+    // own status read confirmed it: no check activity at all (one billable action less per video).
     const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    expect(scheduled).toEqual(['createVideoTask', 'pollStatus', 'downloadVideo']);
+    expect(scheduled).toEqual(['createVideoTask', 'downloadVideo']);
     expect(result.checks).toBe(1);
     expect(reads).toBe(1);
 

@@ -18,18 +18,18 @@ import {
   seedCompletedTask,
   seedProcessingTask,
   startCrashStackUnderTest,
-  firstWait,
+  firstTimer,
 } from '../helpers/crash-stack';
 import { outputContents, sha256OfFile } from '../helpers/files';
-import { activityAttempts, eventsOf, historyEvents } from '../helpers/history';
-import { bytesReServed, rangeStart, statusRequests, videoRequests } from '../helpers/requests';
+import { activityAttempts, durationMs, eventTimeMs, eventsOf, historyEvents } from '../helpers/history';
+import { bytesReServed, rangeStart, videoRequests } from '../helpers/requests';
 import { sleep, until } from '../helpers/wait';
 import { startAwait, startGenerate } from '../helpers/workflows';
 
 describe.concurrent('the Temporal server crashes', () => {
-  describe('waits between checks', () => {
+  describe('timers', () => {
     it.sequential(
-      '3: killed (-9) while the run waits between checks and restarted after the next check was due: it runs late and the run completes',
+      '3: killed (-9) during a timer and restarted after it was due: the timer fires late and the run completes',
       async ({ expect, onTestFinished }) => {
         const stack = await startCrashStackUnderTest();
         onTestFinished(() => stack.close());
@@ -38,24 +38,23 @@ describe.concurrent('the Temporal server crashes', () => {
         const task = await seedProcessingTask(sim);
         const handle = await startAwait(client, TASK_QUEUE, { taskId: task.id });
 
-        const { dueAtMs: dueAt } = await firstWait(handle);
+        const timer = await firstTimer(handle);
         finishTask(sim, task.id);
+        const dueAt = eventTimeMs(timer) + durationMs(timer.timerStartedEventAttributes!.startToFireTimeout);
         await server.kill('SIGKILL');
-        await sleep(Math.max(0, dueAt - Date.now()) + 3_000); // the next check is due while the server is down
+        await sleep(Math.max(0, dueAt - Date.now()) + 3_000); // the timer is due while the server is down
         const restartingAt = Date.now();
         await server.restart();
         const result = await handle.result();
 
         const events = await historyEvents(handle);
-        // The poll's next attempt, held by the server across its restart, ran once it was back.
-        const polls = activityAttempts(events).filter((a) => a.type === 'pollStatus');
-        expect(polls).toEqual([{ type: 'pollStatus', attempt: 2, outcome: 'completed' }]);
-        const reads = statusRequests(sim, task.id).map((r) => r.at);
+        const fired = eventsOf(events, 'timerFiredEventAttributes');
+        expect(fired).toHaveLength(1);
         console.log(
-          `scenario 3: check due at +0 ms ran at +${reads.at(-1)! - dueAt} ms (server back at +${restartingAt - dueAt} ms)`,
+          `scenario 3: timer due at +0 ms fired at +${eventTimeMs(fired[0]!) - dueAt} ms (server back at +${restartingAt - dueAt} ms)`,
         );
-        expect(reads.at(-1)!).toBeGreaterThanOrEqual(restartingAt);
-        expect(eventsOf(events, 'timerStartedEventAttributes')).toHaveLength(0);
+        expect(eventTimeMs(fired[0]!)).toBeGreaterThanOrEqual(restartingAt);
+        expect(eventsOf(events, 'timerStartedEventAttributes')).toHaveLength(1);
         expect((await handle.describe()).runId).toBe(handle.firstExecutionRunId);
         expect(result).toMatchObject({
           taskId: task.id,
@@ -71,7 +70,7 @@ describe.concurrent('the Temporal server crashes', () => {
 
     for (const firstUp of ['server', 'worker'] as const) {
       it.sequential(
-        `5: server and worker both killed (-9) while the run waits between checks, restarted ${firstUp} first: completes with exactly one create POST`,
+        `5: server and worker both killed (-9) during a timer, restarted ${firstUp} first: completes with exactly one create POST`,
         async ({ expect, onTestFinished }) => {
           // The simulated API reports tasks as created 25 s ago (a clock skew the schedule tolerates),
           // so the first wait is the 480p interval of 10-20 s, not the 30 s earliest-finish estimate.
@@ -89,7 +88,7 @@ describe.concurrent('the Temporal server crashes', () => {
             workflowId: `generate-both-die-${firstUp}-first`,
           });
 
-          await firstWait(handle);
+          const timer = await firstTimer(handle);
           expect(sim.createCount()).toBe(1);
           await Promise.all([worker.kill('SIGKILL'), server.kill('SIGKILL')]);
           await sleep(1_000);
@@ -113,9 +112,8 @@ describe.concurrent('the Temporal server crashes', () => {
           expect(activityAttempts(events).filter((a) => a.type === 'createVideoTask')).toEqual([
             { type: 'createVideoTask', attempt: 1, outcome: 'completed' },
           ]);
-          // One wait, held by the server through both deaths: one pollStatus, no timer.
-          expect(activityAttempts(events).filter((a) => a.type === 'pollStatus')).toHaveLength(1);
-          expect(eventsOf(events, 'timerStartedEventAttributes')).toHaveLength(0);
+          expect(eventsOf(events, 'timerStartedEventAttributes')).toEqual([timer]);
+          expect(eventsOf(events, 'timerFiredEventAttributes')).toHaveLength(1);
           expect((await handle.describe()).runId).toBe(handle.firstExecutionRunId);
           expect(result).toMatchObject({
             status: 'completed',

@@ -31,11 +31,11 @@ import {
   serverCheckpoint,
   startCrashStack,
   startCrashStackUnderTest,
-  firstWait,
+  firstTimer,
 } from '../helpers/crash-stack';
 import { outputContents, sha256OfFile } from '../helpers/files';
 import { itProviderNeutral } from '../helpers/provider';
-import { activityAttempts, eventTimeMs, eventsOf, historyEvents } from '../helpers/history';
+import { activityAttempts, durationMs, eventTimeMs, eventsOf, historyEvents } from '../helpers/history';
 import { bytesReServed, rangeStart, statusRequests, videoRequests } from '../helpers/requests';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { sleep, until } from '../helpers/wait';
@@ -113,7 +113,7 @@ describe.concurrent('the worker crashes', () => {
 
   describe('one at a time, beside the create crash', () => {
     it.sequential(
-      '1: killed (-9) while the workflow waits between checks, a new worker completes the same run with the right bytes',
+      '1: killed (-9) while the workflow waits on a timer, a new worker completes the same run with the right bytes',
       async ({ expect, onTestFinished }) => {
         const stack = await startCrashStackUnderTest();
         onTestFinished(() => stack.close());
@@ -122,27 +122,23 @@ describe.concurrent('the worker crashes', () => {
         const task = await seedProcessingTask(sim);
         const handle = await startAwait(client, TASK_QUEUE, { taskId: task.id });
 
-        const wait = await firstWait(handle);
+        const timer = await firstTimer(handle);
         finishTask(sim, task.id);
         await worker.kill('SIGKILL');
-        // The poll's next attempt comes due on the server while no worker runs; the next worker takes it.
-        await sleep(Math.max(0, wait.dueAtMs - Date.now()) + 500);
+        const killedAt = Date.now();
+        const firesAt = eventTimeMs(timer) + durationMs(timer.timerStartedEventAttributes!.startToFireTimeout);
+        // The timer fires on the server while no worker runs; the next worker learns it from history.
+        await sleep(Math.max(0, firesAt - Date.now()) + 500);
         const restartedAt = Date.now();
         await stack.startWorker();
         const result = await handle.result();
 
         const events = await historyEvents(handle);
-        // One wait, never restarted by the new worker: one pollStatus, finished by an attempt it ran.
-        const polls = activityAttempts(events).filter((a) => a.type === 'pollStatus');
-        expect(polls).toEqual([{ type: 'pollStatus', attempt: 2, outcome: 'completed' }]);
-        const scheduled = eventsOf(events, 'activityTaskScheduledEventAttributes').find(
-          (e) => e.activityTaskScheduledEventAttributes!.activityType?.name === 'pollStatus',
-        )!;
-        const started = eventsOf(events, 'activityTaskStartedEventAttributes').find(
-          (e) => String(e.activityTaskStartedEventAttributes!.scheduledEventId) === String(scheduled.eventId),
-        )!;
-        expect(eventTimeMs(started)).toBeGreaterThan(restartedAt);
-        expect(eventsOf(events, 'timerStartedEventAttributes')).toHaveLength(0);
+        const fired = eventsOf(events, 'timerFiredEventAttributes');
+        expect(fired).toHaveLength(1);
+        expect(eventTimeMs(fired[0]!)).toBeGreaterThan(killedAt);
+        expect(eventTimeMs(fired[0]!)).toBeLessThan(restartedAt);
+        expect(eventsOf(events, 'timerStartedEventAttributes')).toHaveLength(1); // not restarted by the new worker
         expect((await handle.describe()).runId).toBe(handle.firstExecutionRunId);
         expect(eventsOf(events, 'workflowExecutionContinuedAsNewEventAttributes')).toHaveLength(0);
         expect(result).toMatchObject({
