@@ -1,10 +1,21 @@
 // CommonJS on purpose: the package is CommonJS, and ESM syntax here makes Vite warn on every run.
 type ViteUserConfig = import('vitest/config', { with: { 'resolution-mode': 'import' } }).ViteUserConfig;
 
+/**
+ * Process kills in real time (worker, server, both; a fleet of two machines): minutes of waiting
+ * that would take `npm test` past its 5-minute budget, so they are their own suite, which CI runs.
+ */
+const CRASH_TESTS = [
+  'test/reliability/crash-worker.test.ts',
+  'test/reliability/crash-server.test.ts',
+  'test/reliability/s3-fleet.test.ts',
+];
+
 const vitestConfig: ViteUserConfig = {
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/large/**'], // `npm run test:large` (vitest.large.config.ts)
+    // `npm run test:large` (vitest.large.config.ts) and `npm run test:crash` (vitest.crash.config.ts).
+    exclude: ['test/large/**', ...CRASH_TESTS],
     pool: 'forks', // the Temporal native bridge crashes in worker threads
     globalSetup: ['test/global-setup.ts'],
     // 2-core machine; each file may start its own Temporal server.
@@ -16,3 +27,4 @@ const vitestConfig: ViteUserConfig = {
 };
 
 module.exports = vitestConfig;
+module.exports.CRASH_TESTS = CRASH_TESTS;
