@@ -69,7 +69,13 @@ export async function benchPolling(options: PollingBenchOptions): Promise<CellRe
   const workers: Worker[] = [];
   let running: Promise<unknown> | undefined;
   try {
-    const provider = createProvider({ provider: 'reseller', apiKey: TEST_API_KEY, baseUrl: sim.url, timeoutMs: 5_000 });
+    // The production default (30 s): thousands of runs start at once, and the simulator shares their CPU.
+    const provider = createProvider({
+      provider: 'reseller',
+      apiKey: TEST_API_KEY,
+      baseUrl: sim.url,
+      timeoutMs: 30_000,
+    });
     const taskQueue = `bench-polling-${process.pid}`;
     const { workflowsPath, ...seedance } = seedanceWorkerOptions({
       provider,

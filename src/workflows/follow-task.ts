@@ -265,9 +265,7 @@ class TaskFollower {
    * it. A task not completed after all (a premature or forged callback) comes back as the snapshot
    * that read saw, and the run goes on as after a check.
    */
-  private async downloadOnHint(
-    last: TaskSnapshot,
-  ): Promise<{ result: SeedanceVideoResult } | { snapshot: TaskSnapshot }> {
+  private async downloadOnHint(last: TaskSnapshot): Promise<Step> {
     try {
       return { result: await this.download(last, { confirm: true }) };
     } catch (error) {
