@@ -282,7 +282,11 @@ const devServer: Record<string, Capture> = {
       model: 'seedance_1_5_pro_480p',
       timing: { queuedMs: 0, renderMs: 5_000 },
     });
-    const handle = await startAwait(h, `seedance-${task.id}`, { taskId: task.id, historyEventsBeforeContinue: 40, readsPerPoll: 1 });
+    const handle = await startAwait(h, `seedance-${task.id}`, {
+      taskId: task.id,
+      historyEventsBeforeContinue: 40,
+      readsPerPoll: 1,
+    });
     // Real time: check whenever it waits, so a few seconds make several runs.
     while ((await handle.describe()).status.name === 'RUNNING') {
       const status = await handle.query<{ phase: string }>('status').catch(() => undefined);
