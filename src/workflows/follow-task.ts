@@ -1,9 +1,10 @@
 /**
  * The heart of both workflows: follow one Seedance task to its end. Wait as the schedule says and
- * check its status until it ends (one `pollStatus` activity whose attempts are the checks, retried
- * by the server after each planned delay; runs from before `poll-by-retries` sleep on a durable
- * timer between `checkStatus` activities); on `completed` hand off to `downloadVideo`. What the run
- * shows (query, search attribute, details) moves through {@link RunFace}'s transitions.
+ * check its status until it ends (a durable timer to the next check, then one `pollStatus` activity
+ * whose attempts are the checks, retried by the server after each planned delay; runs from before
+ * `poll-by-retries` sleep on a timer before every `checkStatus`); on `completed` hand off to
+ * `downloadVideo`. What the run shows (query, search attribute, details) moves through
+ * {@link RunFace}'s transitions.
  *
  * Runs in the workflow sandbox: `Date.now()` is workflow time, timers and retries are server-side.
  */
