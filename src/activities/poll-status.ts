@@ -13,7 +13,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { TaskStatus } from '../contract/types';
-import { adaptiveDelayMs, nextCheckDelayMs, type ScheduleInput } from '../seedance/schedule';
+import { scheduledDelayMs } from '../seedance/schedule';
 import type { CheckContext, PollStatusInput, PollStatusResult, TaskSnapshot } from './types';
 
 /** The shortest wait between two reads of one poll. */
@@ -45,7 +45,7 @@ export function makePollStatus(
       lastReadAt.delete(input.taskId);
       return { snapshot, reads };
     }
-    const schedule: ScheduleInput = {
+    const planned = scheduledDelayMs({
       taskId: input.taskId,
       model: snapshot.model,
       serviceTier: snapshot.serviceTier ?? input.serviceTier,
@@ -54,11 +54,8 @@ export function makePollStatus(
       createdMs: input.createdMs,
       nowMs,
       checks: input.checks + reads,
-    };
-    const planned =
-      input.completions && !input.callbacks
-        ? adaptiveDelayMs({ ...schedule, completions: input.completions })
-        : nextCheckDelayMs(schedule);
+      completions: input.completions,
+    });
     // The last read lands on the deadline, as the timer loop's did.
     const delay = Math.max(MIN_DELAY_MS, Math.min(planned, input.deadlineAtMs - nowMs));
     throw running(`task ${input.taskId} is ${snapshot.status} (check ${input.checks + reads})`, delay);

@@ -81,6 +81,18 @@ export function adaptiveDelayMs(
   return Math.max(MIN_POLL_INTERVAL_MS, Math.round(planned * dilation));
 }
 
+/**
+ * The delay a run's schedule picks: the adaptive schedule where the run was handed completion
+ * quantiles (`SEEDANCE_SCHEDULE=adaptive`), the documented one otherwise; and the documented one,
+ * sparse, for a task that calls back whatever the schedule (the callback is the signal).
+ */
+export function scheduledDelayMs(
+  input: ScheduleInput & { completions?: Readonly<Record<string, readonly number[]>> | undefined },
+): number {
+  const { completions, ...facts } = input;
+  return completions && !facts.callbacks ? adaptiveDelayMs({ ...facts, completions }) : nextCheckDelayMs(facts);
+}
+
 /** A number in [0, 1) from the task id and the check count: FNV-1a, then scaled. */
 export function jitter(taskId: string, checks: number): number {
   let hash = 0x811c9dc5;

@@ -43,7 +43,7 @@ import {
 import type { CarriedState } from './carried-state';
 import { CheckNowBudget } from './check-now-budget';
 import { RunFace } from './run-face';
-import { adaptiveDelayMs, nextCheckDelayMs, taskDeadlineAtMs } from '../seedance/schedule';
+import { scheduledDelayMs, taskDeadlineAtMs } from '../seedance/schedule';
 
 /** patched() id: the cleanup activity after a cancelled download (added after v0.1.0 histories). */
 export const DISCARD_PARTIALS_ON_CANCEL = 'discard-partials-on-cancel';
@@ -350,10 +350,7 @@ class TaskFollower {
       nowMs: now,
       checks: this.face.checks,
     };
-    // A task that calls back is polled sparsely whatever the schedule: the callback is the signal.
-    return this.completions && !this.callsBack
-      ? adaptiveDelayMs({ ...scheduleInput, completions: this.completions })
-      : nextCheckDelayMs(scheduleInput);
+    return scheduledDelayMs({ ...scheduleInput, completions: this.completions });
   }
 
   private async download(snapshot: TaskSnapshot, options: { confirm?: boolean } = {}): Promise<SeedanceVideoResult> {

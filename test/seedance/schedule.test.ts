@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FLEX_TIMING, type ServiceTier } from '../../src/seedance/models';
 import {
   CALLBACK_POLL_FACTOR,
+  adaptiveDelayMs,
   EXPIRY_GRACE_MS,
   deadlineAtMs,
   taskDeadlineAtMs,
@@ -10,6 +11,7 @@ import {
   nextCheckDelayMs,
   parseDuration,
   type ScheduleInput,
+  scheduledDelayMs,
 } from '../../src/seedance/schedule';
 
 const SECOND = 1000;
@@ -422,5 +424,21 @@ describe('taskDeadlineAtMs', () => {
     expect(
       taskDeadlineAtMs({ createdMs, deadlineMs: HOUR, deadlineExplicit: false, retentionMs: 7 * DAY, expiresAtMs }),
     ).toBe(createdMs + 7 * DAY - HOUR);
+  });
+});
+
+describe('scheduledDelayMs', () => {
+  const facts = { taskId: 'video_choice', model: 'seedance_1_5_pro_720p', createdMs: 0, nowMs: 150_000, checks: 2 };
+  const completions = { 'seedance_1_5_pro_720p||default': [150_000, 160_000, 170_000, 180_000, 190_000] };
+
+  it('is the adaptive schedule when the run was handed completions, the documented one otherwise', () => {
+    expect(scheduledDelayMs({ ...facts, completions })).toBe(adaptiveDelayMs({ ...facts, completions }));
+    expect(scheduledDelayMs(facts)).toBe(nextCheckDelayMs(facts));
+    expect(scheduledDelayMs({ ...facts, completions: undefined })).toBe(nextCheckDelayMs(facts));
+  });
+
+  it('polls a task that calls back sparsely, whatever the schedule', () => {
+    const callsBack = { ...facts, callbacks: true };
+    expect(scheduledDelayMs({ ...callsBack, completions })).toBe(nextCheckDelayMs(callsBack));
   });
 });
