@@ -9,7 +9,7 @@
  */
 import { CompletionStats } from '../../src/activities/completion-stats';
 import { SEEDANCE_MODELS, type SeedanceModel } from '../../src/seedance/models';
-import { adaptiveDelayMs, nextCheckDelayMs } from '../../src/seedance/schedule';
+import { nextCheckDelayMs } from '../../src/seedance/schedule';
 import { DISTRIBUTIONS, WIDE_DISTRIBUTIONS, drawCompletionsS, type DistributionName } from './distributions';
 import { mean, oracleCallsAtLag, oracleFrontier, percentile } from './oracle';
 import { SCHEDULES, type BenchScheduleInput, type ScheduleFunction } from './schedules';
@@ -81,7 +81,7 @@ export interface OfflineRow {
 }
 
 export function evaluate(options: { tasks: number; seed: number; oracleDraws?: number }): OfflineRow[] {
-  const adaptive: ScheduleFunction = (input) => adaptiveDelayMs({ ...input, completions: input.completions ?? {} });
+  const adaptive = SCHEDULES.adaptive;
   const rows: OfflineRow[] = [];
   SEEDANCE_MODELS.forEach((model, m) =>
     [...DISTRIBUTIONS, ...WIDE_DISTRIBUTIONS].forEach((distribution, d) => {
