@@ -173,14 +173,9 @@ export class RunFace {
   }
 
   waiting(taskId: string, nextCheckAtMs: number): void {
-    const { status } = this;
-    status.phase = 'waiting';
-    status.nextCheckAt = iso(nextCheckAtMs);
-    const remote = status.remoteStatus ?? 'unknown';
-    const model = status.model ?? 'model unknown';
-    setCurrentDetails(`Seedance task ${taskId} is ${remote}; next status check at ${status.nextCheckAt} (${model})`);
-    this.checkNow = false;
-    this.completedHint = false;
+    const next = iso(nextCheckAtMs);
+    const model = this.status.model ?? 'model unknown';
+    this.startWait(next, `next status check at ${next} (${model})`, taskId);
   }
 
   /**
@@ -188,13 +183,18 @@ export class RunFace {
    * next check's time is the activity's next attempt (shown by `temporal workflow describe`).
    */
   polling(taskId: string): void {
-    const { status } = this;
-    status.phase = 'waiting';
-    status.nextCheckAt = null;
-    const remote = status.remoteStatus ?? 'unknown';
-    setCurrentDetails(
-      `Seedance task ${taskId} is ${remote}; checked on the schedule by the pollStatus activity (its next attempt is the next check)`,
+    this.startWait(
+      null,
+      'checked on the schedule by the pollStatus activity (its next attempt is the next check)',
+      taskId,
     );
+  }
+
+  /** A wait begins: only `checkNow` signals from now on can wake it. */
+  private startWait(nextCheckAt: string | null, what: string, taskId: string): void {
+    this.status.phase = 'waiting';
+    this.status.nextCheckAt = nextCheckAt;
+    setCurrentDetails(`Seedance task ${taskId} is ${this.status.remoteStatus ?? 'unknown'}; ${what}`);
     this.checkNow = false;
     this.completedHint = false;
   }
