@@ -4,7 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { CancelInput, CheckNowInput, DownloadProgress, SeedanceVideoStatus } from './types';
+import type { CancelInput, CheckNowInput, DownloadProgress, SeedanceBatchStatus, SeedanceVideoStatus } from './types';
 
 /** Stop polling or downloading at once; the workflow fails with `SeedanceWorkflowCancelled`. */
 export const cancelSignal = defineSignal<[CancelInput?]>('cancel');
@@ -18,6 +18,9 @@ export const checkNowSignal = defineSignal<[CheckNowInput?]>('checkNow');
 
 /** Where the workflow is and what it waits for. */
 export const statusQuery = defineQuery<SeedanceVideoStatus>('status');
+
+/** A batch's progress: counts by phase and each item's outcome (`generateSeedanceVideos`). */
+export const batchStatusQuery = defineQuery<SeedanceBatchStatus>('batchStatus');
 
 /**
  * `downloadVideo` reports its progress to its own workflow with this signal.

@@ -4,11 +4,18 @@
  * a parent workflow and the package's own workers all import the same definitions from here
  * (`seedance-temporal/contract`, also re-exported by the package root).
  */
-export { DEFAULT_TASK_QUEUE, AWAIT_WORKFLOW_TYPE, GENERATE_WORKFLOW_TYPE, workflowIdForTask } from './names';
+export {
+  DEFAULT_TASK_QUEUE,
+  AWAIT_WORKFLOW_TYPE,
+  GENERATE_WORKFLOW_TYPE,
+  GENERATE_BATCH_WORKFLOW_TYPE,
+  workflowIdForTask,
+} from './names';
 export {
   cancelSignal,
   checkNowSignal,
   statusQuery,
+  batchStatusQuery,
   SeedanceTaskIdKey,
   SeedanceModelKey,
   SeedanceStatusKey,
@@ -21,6 +28,9 @@ export type { FailureKind, FailureSpec, PerCaseFailureKind } from './failures';
 export type {
   AwaitSeedanceVideoInput,
   AwaitSeedanceVideoWorkflow,
+  BatchItem,
+  BatchItemOutcome,
+  BatchItemPhase,
   CancelInput,
   CancelOutcome,
   CheckNowInput,
@@ -28,6 +38,10 @@ export type {
   DownloadProgress,
   GenerateSeedanceVideoInput,
   GenerateSeedanceVideoWorkflow,
+  GenerateSeedanceVideosInput,
+  GenerateSeedanceVideosWorkflow,
+  SeedanceBatchResult,
+  SeedanceBatchStatus,
   SeedanceStatusValue,
   SeedanceVideoResult,
   SeedanceVideoStatus,

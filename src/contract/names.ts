@@ -6,6 +6,8 @@ export const DEFAULT_TASK_QUEUE = 'seedance-video';
 export const AWAIT_WORKFLOW_TYPE = 'awaitSeedanceVideo';
 /** Creates a task (never twice), then follows it. */
 export const GENERATE_WORKFLOW_TYPE = 'generateSeedanceVideo';
+/** Runs many generations as child workflows, a few at once. */
+export const GENERATE_BATCH_WORKFLOW_TYPE = 'generateSeedanceVideos';
 
 /**
  * The queue that carries the activities calling the provider's API when the workers keep an API

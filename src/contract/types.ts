@@ -135,3 +135,58 @@ export type AwaitSeedanceVideoWorkflow = (input: AwaitSeedanceVideoInput) => Pro
 
 /** The `generateSeedanceVideo` workflow's signature, for typed starts by name. */
 export type GenerateSeedanceVideoWorkflow = (input: GenerateSeedanceVideoInput) => Promise<SeedanceVideoResult>;
+
+/** One video of a batch: what `generateSeedanceVideo` takes. */
+export interface BatchItem {
+  request: VideoRequest;
+  /** @default `<taskId>.mp4` */
+  fileName?: string;
+}
+
+/** The `generateSeedanceVideos` workflow's input. */
+export interface GenerateSeedanceVideosInput {
+  items: BatchItem[];
+  /** Children running at once. @default 10 */
+  maxConcurrent?: number;
+  /** Each child's deadline. @default '6h' */
+  deadline?: string | number;
+}
+
+/** Where one item of a batch is. `index` is its place in `items`. */
+export type BatchItemOutcome =
+  | { index: number; phase: 'pending' }
+  | { index: number; phase: 'running'; workflowId: string }
+  | { index: number; phase: 'completed'; workflowId: string; result: SeedanceVideoResult }
+  | {
+      index: number;
+      phase: 'failed' | 'cancelled';
+      workflowId: string | null;
+      /** The typed failure: one of `FailureType`, or the child's own failure type. */
+      failure: { type: string | null; message: string };
+    };
+
+export type BatchItemPhase = BatchItemOutcome['phase'];
+
+/** The `batchStatus` query's answer. */
+export interface SeedanceBatchStatus {
+  total: number;
+  /** How many items are in each phase. */
+  counts: Record<BatchItemPhase, number>;
+  maxConcurrent: number;
+  /** Every item, in input order. */
+  items: BatchItemOutcome[];
+  /** Runs of this batch so far (continue-as-new keeps large batches' histories small). */
+  run: number;
+}
+
+/** The batch's result: every item's stored video or typed failure, in input order. */
+export interface SeedanceBatchResult {
+  total: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  items: BatchItemOutcome[];
+}
+
+/** The `generateSeedanceVideos` workflow's signature, for typed starts by name. */
+export type GenerateSeedanceVideosWorkflow = (input: GenerateSeedanceVideosInput) => Promise<SeedanceBatchResult>;
