@@ -8,6 +8,7 @@
  */
 import type { Client, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
 import { AWAIT_WORKFLOW_TYPE, DEFAULT_TASK_QUEUE, GENERATE_WORKFLOW_TYPE, workflowIdForTask } from '../contract/names';
+import { seedanceStaticMetadata } from '../contract/static-metadata';
 import type {
   AwaitSeedanceVideoInput,
   AwaitSeedanceVideoWorkflow,
@@ -26,6 +27,9 @@ export type SeedanceStartOptions = Partial<Omit<WorkflowStartOptions, 'args'>>;
  * so starting again while it runs returns the running workflow's handle instead of failing, and a
  * retried start call is harmless. After it closed, a new start follows the task again (a stored
  * video is reused, not downloaded twice).
+ *
+ * The run gets a static summary and details for the Web UI (task, model, file name; see
+ * `seedanceStaticMetadata`); `options.staticSummary` / `staticDetails` replace them.
  */
 export function startSeedanceVideo(
   client: Client,
@@ -36,6 +40,7 @@ export function startSeedanceVideo(
     taskQueue: DEFAULT_TASK_QUEUE,
     workflowId: workflowIdForTask(input.taskId),
     workflowIdConflictPolicy: 'USE_EXISTING',
+    ...seedanceStaticMetadata(input),
     ...options,
     args: [input],
   });
@@ -48,6 +53,9 @@ export function startSeedanceVideo(
  * default `USE_EXISTING` policy a repeated start with the same id returns the running workflow
  * instead of paying for a second video. Without one, each call starts a new generation under
  * `seedance-generate-<uuid>`.
+ *
+ * The run's static summary names the model and the prompt's first words (`Seedance 720p: a red
+ * fox running through snow…`), its details the whole request; `options` may replace them.
  */
 export function startGenerateSeedanceVideo(
   client: Client,
@@ -58,6 +66,7 @@ export function startGenerateSeedanceVideo(
     taskQueue: DEFAULT_TASK_QUEUE,
     workflowId: `seedance-generate-${crypto.randomUUID()}`,
     workflowIdConflictPolicy: 'USE_EXISTING',
+    ...seedanceStaticMetadata(input),
     ...options,
     args: [input],
   });

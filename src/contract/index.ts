@@ -24,6 +24,8 @@ export {
 /** @internal */
 export { downloadProgressSignal } from './definitions';
 export { FAILURES, FailureType, NON_RETRYABLE_TYPES, isFailureType } from './failures';
+export { seedanceStaticMetadata } from './static-metadata';
+export type { SeedanceStaticMetadata } from './static-metadata';
 export type { FailureKind, FailureSpec, PerCaseFailureKind } from './failures';
 export type {
   AwaitSeedanceVideoInput,

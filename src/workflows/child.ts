@@ -19,6 +19,8 @@
  *   child has stopped polling and removed its partial download.
  * - `parentClosePolicy`: REQUEST_CANCEL: a video nobody waits for any more is stopped cleanly
  *   (partial file removed), not terminated mid-write as with the SDK's default TERMINATE.
+ * - `staticSummary` / `staticDetails`: what the Web UI lists for the child (task, model, the
+ *   prompt's first words), from `seedanceStaticMetadata`.
  */
 import {
   ChildWorkflowCancellationType,
@@ -31,6 +33,7 @@ import {
   type ChildWorkflowOptions,
 } from '@temporalio/workflow';
 import { DEFAULT_TASK_QUEUE, workflowIdForTask } from '../contract/names';
+import { seedanceStaticMetadata } from '../contract/static-metadata';
 import type { AwaitSeedanceVideoInput, GenerateSeedanceVideoInput, SeedanceVideoResult } from '../contract/types';
 import { awaitSeedanceVideo, generateSeedanceVideo } from './workflows';
 
@@ -47,6 +50,7 @@ function awaitOptions(input: AwaitSeedanceVideoInput, options: SeedanceChildOpti
   return {
     ...CHILD_DEFAULTS,
     workflowId: workflowIdForTask(input.taskId),
+    ...seedanceStaticMetadata(input),
     ...options,
     args: [input] as [typeof input],
   };
@@ -54,7 +58,13 @@ function awaitOptions(input: AwaitSeedanceVideoInput, options: SeedanceChildOpti
 
 function generateOptions(input: GenerateSeedanceVideoInput, options: SeedanceChildOptions) {
   const workflowId = `${workflowInfo().workflowId}/seedance-generate-${uuid4()}`;
-  return { ...CHILD_DEFAULTS, workflowId, ...options, args: [input] as [typeof input] };
+  return {
+    ...CHILD_DEFAULTS,
+    workflowId,
+    ...seedanceStaticMetadata(input),
+    ...options,
+    args: [input] as [typeof input],
+  };
 }
 
 /** Follows an existing task to a stored video as a child workflow, and returns its result. */
