@@ -18,7 +18,6 @@ const WORKFLOW_IMPORTS = [
   '../contract/definitions',
   '../contract/failures',
   '../contract/names',
-  '../contract/static-metadata',
   '../contract/types',
   '../activities/types',
   '../seedance/completion-model',
@@ -29,6 +28,10 @@ const WORKFLOW_IMPORTS = [
   '../seedance/video-request',
   '../storage/file-name',
   './activity-options',
+  './batch',
+  './batch-child',
+  './batch-input',
+  './batch-ledger',
   './carried-state',
   './check-now-budget',
   './child',
@@ -53,7 +56,6 @@ const CONTRACT_IMPORTS = [
   './definitions',
   './failures',
   './names',
-  './static-metadata',
   './types',
 ];
 

@@ -4,6 +4,7 @@
  * from here; the names, types and signals are also in `seedance-temporal/contract`.
  */
 export { awaitSeedanceVideo, generateSeedanceVideo } from './workflows';
+export { generateSeedanceVideos } from './batch';
 export {
   executeSeedanceVideo,
   startSeedanceVideoChild,

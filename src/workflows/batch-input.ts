@@ -1,0 +1,93 @@
+/**
+ * Validation of the `generateSeedanceVideos` input, inside the workflow: a bad item fails the
+ * whole batch at once with `SeedanceInvalidInput`, before any child starts (nothing is paid for,
+ * nothing is lost: fix the file and start again).
+ */
+import { FailureType } from '../contract/failures';
+import type { BatchItem, GenerateSeedanceVideosInput } from '../contract/types';
+import { videoRequestSchema, type VideoRequest } from '../seedance/video-request';
+import { checkFileName } from '../storage/file-name';
+import { nonRetryable } from './failure';
+import { parseDeadline } from './input';
+
+export const DEFAULT_MAX_CONCURRENT = 10;
+/** More children at once than this is a load on the provider's queue that no account allows. */
+export const MAX_CONCURRENT_LIMIT = 100;
+/**
+ * Items per batch. The batch's result and its `batchStatus` answer hold every item (about 400
+ * bytes a stored video), and must fit one Temporal payload (2 MB, warned at 512 KB).
+ */
+export const MAX_ITEMS = 1_000;
+
+export interface ParsedBatchItem {
+  request: VideoRequest;
+  fileName: string | undefined;
+}
+
+export interface ParsedBatchInput {
+  items: ParsedBatchItem[];
+  maxConcurrent: number;
+  deadlineMs: number;
+  /** The deadline as given, passed on to each child. */
+  deadline: string | number | undefined;
+}
+
+function invalid(message: string): never {
+  throw nonRetryable(FailureType.InvalidInput, message);
+}
+
+function parseMaxConcurrent(value: unknown): number {
+  if (value === undefined || value === null) return DEFAULT_MAX_CONCURRENT;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_CONCURRENT_LIMIT) {
+    invalid(`maxConcurrent must be a whole number from 1 to ${MAX_CONCURRENT_LIMIT}`);
+  }
+  return value;
+}
+
+function parseItem(value: unknown, at: string): ParsedBatchItem {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    invalid(`${at} must be an object like {"request": {...}, "fileName": "fox.mp4"}`);
+  }
+  const { request, fileName } = value as Partial<Record<keyof BatchItem, unknown>>;
+  const parsed = videoRequestSchema.safeParse(request);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`);
+    invalid(`${at}.request is not a valid Seedance create request: ${problems.join('; ')}`);
+  }
+  return { request: parsed.data, fileName: parseItemFileName(fileName, at) };
+}
+
+function parseItemFileName(value: unknown, at: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') invalid(`${at}.fileName must be a string`);
+  const check = checkFileName(value);
+  if (!check.ok) invalid(`${at}.fileName is not allowed: ${check.reason}`);
+  return check.fileName;
+}
+
+/**
+ * `label` turns a position in `items` into the index messages name: a continued run's `items`
+ * holds only the items still pending, each under its index in the original batch.
+ */
+export function parseBatchInput(input: GenerateSeedanceVideosInput, label = (i: number) => i): ParsedBatchInput {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) invalid('the input must be a JSON object');
+  const raw = input as unknown as Record<string, unknown>;
+  if (!Array.isArray(raw.items) || raw.items.length === 0) {
+    invalid('items must be a non-empty array of {"request": {...}, "fileName"?: "..."}');
+  }
+  if (raw.items.length > MAX_ITEMS) {
+    invalid(`items holds ${raw.items.length} videos; a batch takes at most ${MAX_ITEMS}: split the file`);
+  }
+  const items = raw.items.map((item, i) => parseItem(item, `items[${label(i)}]`));
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    if (item.fileName === undefined) return;
+    const earlier = seen.get(item.fileName);
+    if (earlier !== undefined) {
+      invalid(`items[${label(earlier)}] and items[${label(i)}] both write ${item.fileName}: file names must differ`);
+    }
+    seen.set(item.fileName, i);
+  });
+  const deadline = raw.deadline === null ? undefined : (raw.deadline as string | number | undefined);
+  return { items, maxConcurrent: parseMaxConcurrent(raw.maxConcurrent), deadlineMs: parseDeadline(deadline), deadline };
+}
