@@ -18,6 +18,7 @@ const WORKFLOW_IMPORTS = [
   '../contract/definitions',
   '../contract/failures',
   '../contract/names',
+  '../contract/static-metadata',
   '../contract/types',
   '../activities/types',
   '../seedance/completion-model',
@@ -56,6 +57,7 @@ const CONTRACT_IMPORTS = [
   './definitions',
   './failures',
   './names',
+  './static-metadata',
   './types',
 ];
 
