@@ -12,7 +12,8 @@ import {
   type ChildWorkflowOptions,
 } from '@temporalio/workflow';
 import { FailureType } from '../contract/failures';
-import type { VideoRequest } from '../seedance/video-request';
+import { seedanceStaticMetadata, type SeedanceStaticMetadata } from '../contract/static-metadata';
+import type { GenerateSeedanceVideoInput } from '../contract/types';
 import type { BatchFailure } from './batch-ledger';
 
 /** The child's workflow id: the same item of the same batch always gets the same id. */
@@ -20,48 +21,19 @@ export function batchChildId(batchWorkflowId: string, index: number): string {
   return `${batchWorkflowId}/item-${index}`;
 }
 
-/** Words of the prompt in a summary; the summary is one line of the workflow list. */
-const SUMMARY_WORDS = 8;
-const SUMMARY_PROMPT_CHARS = 60;
-const DETAILS_PROMPT_CHARS = 300;
-
-function promptOf(request: VideoRequest): string {
-  const text = request.content.find((item) => item.type === 'text');
-  if (text) return text.text.replace(/\s+/g, ' ').trim();
-  const draft = request.content.find((item) => item.type === 'draft_task');
-  return draft ? `final render of draft ${draft.draft_task.id}` : '';
-}
-
-function cut(text: string, words: number, chars: number): string {
-  const first = text.split(' ').slice(0, words).join(' ');
-  const short = first.length > chars ? first.slice(0, chars).trimEnd() : first;
-  return short.length < text.length ? `${short}…` : short;
-}
-
-/** `720p` from the request (ModelArk's `resolution`) or the model name (`seedance_1_5_pro_720p`), else the model. */
-function resolutionOf(request: VideoRequest): string {
-  return request.resolution ?? /(480p|720p|1080p)$/.exec(request.model)?.[1] ?? request.model;
-}
-
-/** The one-line summary of a video's run in the Web UI's workflow list: `Seedance 720p: a red fox running…`. */
-export function videoRunSummary(request: VideoRequest): string {
-  return `Seedance ${resolutionOf(request)}: ${cut(promptOf(request), SUMMARY_WORDS, SUMMARY_PROMPT_CHARS)}`;
-}
-
-/** The run's details in the Web UI (Temporal markdown): batch, item, model, file, prompt. Image URLs never. */
-export function batchChildDetails(
+/**
+ * The child's Web UI summary and details: those of any generating run (`seedanceStaticMetadata`:
+ * model, the prompt's first words, file name), and the batch and item it belongs to.
+ */
+export function batchChildMetadata(
   batchWorkflowId: string,
   index: number,
   total: number,
-  request: VideoRequest,
-  fileName: string | undefined,
-): string {
-  return [
-    `**Batch** ${batchWorkflowId}, item ${index} (${index + 1} of ${total})`,
-    `**Model** ${request.model}${request.resolution ? ` (${request.resolution})` : ''}`,
-    `**File** ${fileName ?? '<taskId>.mp4'}`,
-    `**Prompt** ${cut(promptOf(request), Number.POSITIVE_INFINITY, DETAILS_PROMPT_CHARS)}`,
-  ].join('\n');
+  input: GenerateSeedanceVideoInput,
+): SeedanceStaticMetadata {
+  const { staticSummary, staticDetails } = seedanceStaticMetadata(input);
+  const batch = `- Batch: \`${batchWorkflowId.replace(/`/g, '')}\`, item ${index} (${index + 1} of ${total})`;
+  return { staticSummary, staticDetails: `${staticDetails}\n${batch}` };
 }
 
 /**

@@ -22,7 +22,7 @@ import { batchStatusQuery, cancelSignal } from '../contract/definitions';
 import { FailureType } from '../contract/failures';
 import { GENERATE_BATCH_WORKFLOW_TYPE } from '../contract/names';
 import type { GenerateSeedanceVideoInput, GenerateSeedanceVideosInput, SeedanceBatchResult } from '../contract/types';
-import { BATCH_CHILD_DEFAULTS, batchChildDetails, batchChildId, childOutcome, videoRunSummary } from './batch-child';
+import { BATCH_CHILD_DEFAULTS, batchChildId, batchChildMetadata, childOutcome } from './batch-child';
 import { parseBatchInput, type ParsedBatchInput } from './batch-input';
 import { BatchLedger, type CarriedBatch } from './batch-ledger';
 import { nonRetryable } from './failure';
@@ -155,17 +155,16 @@ class BatchRun {
   }
 
   private async runItem(index: number): Promise<void> {
-    const item = this.itemAt(index);
     this.ledger.started(index);
     setCurrentDetails(this.ledger.describe());
     let started = false;
     try {
+      const input = this.childInput(index);
       const handle = await startChild(generateSeedanceVideo, {
         ...BATCH_CHILD_DEFAULTS,
         workflowId: batchChildId(this.batchId, index),
-        staticSummary: videoRunSummary(item.request),
-        staticDetails: batchChildDetails(this.batchId, index, this.ledger.total, item.request, item.fileName),
-        args: [this.childInput(index)],
+        ...batchChildMetadata(this.batchId, index, this.ledger.total, input),
+        args: [input],
       });
       started = true;
       this.ledger.completed(index, await handle.result());

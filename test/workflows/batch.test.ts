@@ -134,6 +134,9 @@ describe('generateSeedanceVideos on the time-skipping server', () => {
       counts: { pending: 0, running: 0, completed: 49, failed: 1, cancelled: 0 },
     });
     expect(await fs.readdir(`${h.outputDir}/.seedance-partial`)).toEqual([]);
+    const child = await h.client.workflow.getHandle(`${handle.workflowId}/item-3`).describe();
+    expect(await child.staticSummary()).toBe(`Seedance 480p: ${tag} clip 3`);
+    expect(await child.staticDetails()).toContain(`- Batch: \`${handle.workflowId}\`, item 3 (4 of 50)`);
   });
 
   it('continues as new without losing an item or starting one twice', async () => {
@@ -152,8 +155,13 @@ describe('generateSeedanceVideos on the time-skipping server', () => {
     const perRun = runs.map((run) => childrenIn(run.history));
     for (const run of perRun) expect(run.maxOpen).toBeLessThanOrEqual(3);
     const initiated = perRun.flatMap((run) => run.initiated);
-    expect(initiated.toSorted()).toEqual([...Array(16).keys()].map((i) => `${handle.workflowId}/item-${i}`).toSorted());
+    expect([...initiated].sort()).toEqual([...Array(16).keys()].map((i) => `${handle.workflowId}/item-${i}`).sort());
     expect(createsOf(tag)).toHaveLength(16);
+    const carried = runs.slice(0, -1).map((run) => {
+      const attributes = events(run.history).at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
+      return attributes?.input?.payloads?.[0]?.data?.length ?? 0;
+    });
+    console.log(`continue-as-new inputs of 16 items over ${runs.length} runs: ${carried.join(', ')} bytes`);
     const status = await handle.query(batchStatusQuery);
     expect(status.run).toBe(runs.length);
     expect(status.counts.completed).toBe(16);
