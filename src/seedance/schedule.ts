@@ -48,7 +48,7 @@ export function nextCheckDelayMs(input: ScheduleInput): number {
 }
 
 /** The adaptive schedule aims at this share of the documented minimum interval's mean lag (half of it). */
-export const ADAPTIVE_LAG_SHARE = 0.9;
+export const ADAPTIVE_LAG_SHARE = 0.95;
 
 /**
  * The adaptive schedule (`SEEDANCE_SCHEDULE=adaptive`): checks spaced by the distribution of
