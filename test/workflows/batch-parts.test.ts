@@ -2,7 +2,7 @@
  * The batch's pure parts: input validation, the ledger (query, result, what continue-as-new
  * carries and how big it is), the children's Web UI metadata and how a child's end reads.
  */
-import { ApplicationFailure, CancelledFailure, ChildWorkflowFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, ChildWorkflowFailure, RetryState } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { GenerateSeedanceVideosInput, SeedanceVideoResult } from '../../src/contract/types';
 import { batchChildId, batchChildMetadata, childOutcome } from '../../src/workflows/batch-child';
@@ -127,7 +127,7 @@ describe('a batch child', () => {
       'default',
       { workflowId: 'w', runId: 'r' },
       'generateSeedanceVideo',
-      0,
+      RetryState.NON_RETRYABLE_FAILURE,
       ApplicationFailure.create({ type: 'SeedanceTaskFailed', message: 'refused', nonRetryable: true }),
     );
     expect(childOutcome(failed)).toEqual({
@@ -138,7 +138,7 @@ describe('a batch child', () => {
       'default',
       { workflowId: 'w', runId: 'r' },
       'generateSeedanceVideo',
-      0,
+      RetryState.NON_RETRYABLE_FAILURE,
       new CancelledFailure('cancelled'),
     );
     expect(childOutcome(cancelled)).toMatchObject({ phase: 'cancelled', failure: { type: 'CancelledFailure' } });
