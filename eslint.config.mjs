@@ -28,6 +28,7 @@ const WORKFLOW_IMPORTS = [
   '../seedance/schemas',
   '../seedance/video-request',
   '../storage/file-name',
+  '../observability/metrics',
   './activity-options',
   './batch',
   './batch-child',
@@ -42,6 +43,7 @@ const WORKFLOW_IMPORTS = [
   './input',
   './run-face',
   './schedule',
+  './video-metrics',
   './workflows',
 ];
 

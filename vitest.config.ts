@@ -14,8 +14,9 @@ const CRASH_TESTS = [
 const vitestConfig: ViteUserConfig = {
   test: {
     include: ['test/**/*.test.ts'],
-    // `npm run test:large` (vitest.large.config.ts) and `npm run test:crash` (vitest.crash.config.ts).
-    exclude: ['test/large/**', ...CRASH_TESTS],
+    // `npm run test:large` (vitest.large.config.ts), `npm run test:crash` (vitest.crash.config.ts)
+    // and `npm run test:observability` (vitest.observability.config.ts).
+    exclude: ['test/large/**', 'test/observability/**', ...CRASH_TESTS],
     pool: 'forks', // the Temporal native bridge crashes in worker threads
     globalSetup: ['test/global-setup.ts'],
     // 2-core machine; each file may start its own Temporal server.

@@ -13,6 +13,7 @@ import { deriveCallbackSecret } from './callbacks/callback-url';
 import { DEFAULT_CALLBACK_PATH } from './callbacks/receiver';
 import { DEFAULT_TASK_QUEUE } from './contract/names';
 import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy } from './activities/dependencies';
+import type { TracingConfig } from './observability/tracing';
 
 /** The default base URL of each provider's API. */
 export const DEFAULT_BASE_URLS: Readonly<Record<ProviderName, string>> = {
@@ -42,6 +43,8 @@ export interface WorkerConfig {
   temporal: { connection: NativeConnectionOptions; namespace: string; taskQueue: string };
   shutdownGraceTimeMs: number;
   prometheusAddress: string | undefined;
+  /** OpenTelemetry traces, when the standard `OTEL_*` variables ask for them; undefined: off. */
+  tracing: TracingConfig | undefined;
   /** Requests per second to the provider's API for the whole fleet; undefined: no budget. */
   apiRequestsPerSecond: number | undefined;
   /** A workflow bundle built ahead (`bundleWorkflowCode`); undefined: bundle at start. */
@@ -103,6 +106,13 @@ const envSchema = z.object({
     .enum(['documented', 'adaptive'], { message: 'must be documented or adaptive' })
     .default('adaptive'),
   TEMPORAL_TASK_QUEUE: z.string().min(1, 'is empty').default(DEFAULT_TASK_QUEUE),
+  OTEL_SDK_DISABLED: booleanFlag.default(false),
+  OTEL_TRACES_EXPORTER: z
+    .enum(['otlp', 'console', 'none'], { message: 'must be otlp, console or none (the worker supports these)' })
+    .optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  OTEL_SERVICE_NAME: z.string().min(1, 'is empty').default('seedance-worker'),
 });
 
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
@@ -158,10 +168,23 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     },
     shutdownGraceTimeMs: e.SEEDANCE_SHUTDOWN_GRACE_MS,
     prometheusAddress: e.SEEDANCE_PROMETHEUS_ADDRESS,
+    tracing: tracingConfig(e),
     apiRequestsPerSecond: e.SEEDANCE_API_RPS,
     workflowBundlePath: e.SEEDANCE_WORKFLOW_BUNDLE,
     schedule: e.SEEDANCE_SCHEDULE,
   };
+}
+
+/**
+ * Traces are on when `OTEL_TRACES_EXPORTER` names an exporter, or an OTLP endpoint is set without
+ * it; `OTEL_SDK_DISABLED=true` and `OTEL_TRACES_EXPORTER=none` turn them off.
+ */
+function tracingConfig(e: z.infer<typeof envSchema>): TracingConfig | undefined {
+  if (e.OTEL_SDK_DISABLED || e.OTEL_TRACES_EXPORTER === 'none') return undefined;
+  const exporter =
+    e.OTEL_TRACES_EXPORTER ??
+    (e.OTEL_EXPORTER_OTLP_ENDPOINT || e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'otlp' : undefined);
+  return exporter ? { exporter, serviceName: e.OTEL_SERVICE_NAME } : undefined;
 }
 
 function isLoopbackHttp(url: string): boolean {

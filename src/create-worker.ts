@@ -5,7 +5,7 @@
  * - {@link createSeedanceWorker}: a ready worker built on it (used by `src/worker.ts`, the demo
  *   and the tests, so they all run the same thing).
  */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import path from 'node:path';
 import {
   createActivities,
@@ -15,6 +15,8 @@ import {
   type SeedanceApi,
 } from './activities';
 import { apiQueueRateLimit } from './activities/api-budget';
+import { countActivityFailures } from './activities/activity-metrics';
+import { seedanceTracingPlugin, type SeedanceTracing } from './observability/tracing-plugin';
 import { DEFAULT_TASK_QUEUE, apiTaskQueueFor } from './contract/names';
 import { SeedanceClient, type SeedanceClientOptions } from './seedance/client';
 import type { VideoTaskProvider } from './seedance/provider';
@@ -64,10 +66,16 @@ export interface SeedanceWorkerSettings {
   clock?: () => number | Promise<number>;
 }
 
-/** What {@link seedanceWorkerOptions} returns: spread it, then add your connection and overrides. */
+/**
+ * What {@link seedanceWorkerOptions} returns: spread it, then add your connection and overrides.
+ * Its `interceptors` count activity failures (`seedance_activity_failures_total`): merge yours in.
+ */
 export type SeedanceWorkerOptionSet = Required<
   Pick<WorkerOptions, 'taskQueue' | 'maxHeartbeatThrottleInterval' | 'shutdownGraceTime'>
-> & { activities: Activities } & Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'>;
+> & { activities: Activities; interceptors: { activity: ActivityInterceptorsFactory[] } } & Pick<
+    WorkerOptions,
+    'workflowsPath' | 'workflowBundle'
+  >;
 
 /**
  * Everything a worker needs to run the Seedance workflows and activities with the guarantees the
@@ -102,6 +110,7 @@ export function seedanceWorkerOptions(deps: SeedanceWorkerDependencies): Seedanc
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     shutdownGraceTime: deps.shutdownGraceTimeMs ?? DEFAULT_SHUTDOWN_GRACE_TIME_MS,
     maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE_INTERVAL,
+    interceptors: { activity: [countActivityFailures] },
   };
 }
 
@@ -122,6 +131,7 @@ export function seedanceApiWorkerOptions(options: SeedanceWorkerOptionSet, reque
     maxTaskQueueActivitiesPerSecond: apiQueueRateLimit(requestsPerSecond),
     maxHeartbeatThrottleInterval: options.maxHeartbeatThrottleInterval,
     shutdownGraceTime: options.shutdownGraceTime,
+    interceptors: options.interceptors,
   } satisfies Partial<WorkerOptions>;
 }
 
@@ -178,6 +188,8 @@ export interface SeedanceWorkerOptions {
   schedule?: 'documented' | 'adaptive';
   /** The server's clock as the worker reads it: `testEnv.currentTimeMs()` on the time-skipping server. @default Date.now */
   clock?: () => number | Promise<number>;
+  /** OpenTelemetry spans of workflows, activities and their HTTP calls (src/observability/tracing.ts). @default off */
+  tracing?: SeedanceTracing;
 }
 
 export async function createSeedanceWorker(options: SeedanceWorkerOptions): Promise<SeedanceWorker> {
@@ -199,7 +211,11 @@ export async function createSeedanceWorker(options: SeedanceWorkerOptions): Prom
     ...(options.schedule ? { schedule: options.schedule } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const shared = { connection: options.connection, namespace: options.namespace ?? 'default' };
+  const shared = {
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    ...(options.tracing ? { plugins: [seedanceTracingPlugin(options.tracing)] } : {}),
+  };
   const workers = [await Worker.create({ ...shared, ...main, ...options.workerOptions })];
   if (options.apiRequestsPerSecond) {
     const api = seedanceApiWorkerOptions(main, options.apiRequestsPerSecond);

@@ -6,15 +6,57 @@ import type { VideoTaskProvider } from './seedance/provider';
 import { createProvider } from './seedance/create-provider';
 import { startCallbackReceiver } from './callbacks/receiver';
 import { createTemporalSignaler } from './callbacks/signaler';
+import { seedanceHistogramBuckets } from './observability/metrics';
+import { startInFlightGauge } from './observability/in-flight';
+import type { SeedanceTracing } from './observability/tracing-plugin';
 
-/** The SDK runtime: core logs at WARN, and the Prometheus endpoint when configured. Once per process. */
+/**
+ * The SDK runtime: core logs at WARN, and the Prometheus endpoint when configured, with the
+ * package's histograms in seconds (src/observability/metrics.ts). Once per process.
+ */
 export function installWorkerRuntime(config: WorkerConfig): void {
+  const prometheus = config.prometheusAddress
+    ? { bindAddress: config.prometheusAddress, histogramBucketOverrides: seedanceHistogramBuckets() }
+    : undefined;
   Runtime.install({
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
-      ...(config.prometheusAddress ? { metrics: { prometheus: { bindAddress: config.prometheusAddress } } } : {}),
+      ...(prometheus ? { metrics: { prometheus } } : {}),
     },
   });
+}
+
+/**
+ * Traces when `OTEL_*` asks for them (a global tracer provider, the undici instrumentation), and
+ * with the Prometheus endpoint the `seedance_videos_in_flight` gauge. `close()` flushes the spans.
+ */
+export async function startObservabilityFromConfig(
+  config: WorkerConfig,
+  connection: NativeConnection,
+): Promise<{ tracing: SeedanceTracing | undefined; close(): Promise<void> }> {
+  // Loaded only when traces are on: the OTLP exporter and the instrumentation are not small.
+  const traces = config.tracing ? (await import('./observability/tracing.js')).startTracing(config.tracing) : undefined;
+  const stopGauge = config.prometheusAddress
+    ? startInFlightGauge({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        meter: Runtime.instance().metricMeter,
+        onError: (error) =>
+          console.error('seedance_videos_in_flight: visibility cannot count workflows:', errorMessage(error)),
+      })
+    : undefined;
+  return {
+    tracing: traces?.tracing,
+    async close() {
+      stopGauge?.();
+      await traces?.shutdown();
+    },
+  };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The Seedance worker `config` describes, on `connection`; `workerOptions` are applied last (benchmarks). */
@@ -22,6 +64,7 @@ export function createWorkerFromConfig(
   config: WorkerConfig,
   connection: NativeConnection,
   workerOptions?: Partial<WorkerOptions>,
+  tracing?: SeedanceTracing,
 ): Promise<SeedanceWorker> {
   return createSeedanceWorker({
     connection,
@@ -35,6 +78,7 @@ export function createWorkerFromConfig(
     ...(config.apiRequestsPerSecond ? { apiRequestsPerSecond: config.apiRequestsPerSecond } : {}),
     ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
     ...(workerOptions ? { workerOptions } : {}),
+    ...(tracing ? { tracing } : {}),
   });
 }
 

@@ -6,15 +6,21 @@
  */
 import { NativeConnection, TransportError, type NativeConnectionOptions } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from './config';
-import { createWorkerFromConfig, installWorkerRuntime, startCallbackReceiverFromConfig } from './worker-from-config';
+import {
+  createWorkerFromConfig,
+  installWorkerRuntime,
+  startCallbackReceiverFromConfig,
+  startObservabilityFromConfig,
+} from './worker-from-config';
 
 async function run(): Promise<void> {
   const config = loadWorkerConfig();
   installWorkerRuntime(config);
   const connection = await connectWhenReachable(config.temporal.connection);
   if (!connection) return; // stopped by a signal while waiting for the server
+  const observability = await startObservabilityFromConfig(config, connection);
   try {
-    const worker = await createWorkerFromConfig(config, connection);
+    const worker = await createWorkerFromConfig(config, connection, undefined, observability.tracing);
     const receiver = await startCallbackReceiverFromConfig(config, connection);
     if (receiver) console.log(`seedance callback receiver: ${receiver.url}`);
     console.log(
@@ -26,6 +32,7 @@ async function run(): Promise<void> {
       await receiver?.close();
     }
   } finally {
+    await observability.close();
     await connection.close();
   }
 }

@@ -8,6 +8,7 @@ import type { VideoTaskProvider } from '../seedance/provider';
 import type { FleetBrake } from './fleet-brake';
 import { toSnapshot } from './snapshot';
 import { toApplicationFailure } from './to-failure';
+import { countStatusCheck } from './activity-metrics';
 import type { CompletionStats } from './completion-stats';
 import type { CheckContext, TaskSnapshot } from './types';
 import type { VideoUrlCache } from './video-url-cache';
@@ -23,6 +24,7 @@ export function makeCheckStatus(
     try {
       const task = await provider.getTask(taskId, { signal: cancellationSignal });
       const snapshot = toSnapshot(task);
+      countStatusCheck(task.status, task.model);
       if (task.status === 'completed' && task.videoUrl) {
         urls.put(task.id, {
           videoUrl: task.videoUrl,
@@ -39,6 +41,7 @@ export function makeCheckStatus(
       }
       return snapshot;
     } catch (error) {
+      countStatusCheck('error', undefined);
       if (error instanceof SeedanceRateLimitedError) await brake?.engage(error.retryAfterMs);
       throw toApplicationFailure(error);
     }

@@ -29,6 +29,7 @@ import { disposePartial, stopReason } from './dispose-partial';
 import { DownloadError } from './download-error';
 import { streamToSink } from './stream-to-sink';
 import { toApplicationFailure } from './to-failure';
+import { countDownloadResume, recordDownloadAttempt } from './activity-metrics';
 import type { DownloadVideoInput, StoredVideoWithFrame } from './types';
 import type { VideoUrlCache } from './video-url-cache';
 
@@ -47,19 +48,27 @@ export function makeDownloadVideo(
   return async function downloadVideo(input: DownloadVideoInput): Promise<StoredVideoWithFrame> {
     const download = new Download(client, storage, urls, policy, input);
     const stopKeepAlive = download.checkpointer.keepAlive();
+    const startedAt = performance.now();
+    let result: 'stored' | 'failed' = 'failed';
     try {
-      return await download.run();
+      const stored = await download.run();
+      result = 'stored';
+      return stored;
     } catch (error) {
       throw toApplicationFailure(error);
     } finally {
       stopKeepAlive();
+      const seconds = (performance.now() - startedAt) / 1000;
+      recordDownloadAttempt(download.context, { result, seconds, bytes: download.fetchedBytes, model: input.model });
     }
   };
 }
 
 class Download {
-  private readonly context: Context;
+  readonly context: Context;
   readonly checkpointer: Checkpointer;
+  /** Bytes this attempt received from the file host (for the metrics). */
+  fetchedBytes = 0;
   /** This attempt's sink, from its opening until the video is committed. */
   private sink: VideoSink | undefined;
   private etag: string | null = null;
@@ -255,6 +264,7 @@ class Download {
     this.totalBytes = prior.totalBytes;
     const { taskId } = this.input;
     this.context.log.info('resuming download', { taskId, offset: sink.offset, attempt: this.context.info.attempt });
+    countDownloadResume(this.context, this.input.model);
     // Point the heartbeat at this attempt's sink first, then drop the earlier attempts' leftovers:
     // the storage holds one partial per download, not one per attempt.
     await this.checkpointer.checkpoint(this.position(sink));
@@ -303,6 +313,7 @@ class Download {
       const what = `the video is ${this.totalBytes} bytes, above the ${this.policy.maxBytes}-byte cap`;
       throw new DownloadError('VideoTooLarge', what);
     }
+    const fromOffset = sink.offset;
     try {
       await streamToSink(decision.body, sink, {
         limits: this.policy,
@@ -313,6 +324,8 @@ class Download {
       // A checkpoint may still be fsyncing: nothing else touches the sink (reset, discard) before it ends.
       await this.checkpointer.settled().catch(() => undefined);
       throw error;
+    } finally {
+      this.fetchedBytes += Math.max(0, sink.offset - fromOffset);
     }
     await this.checkpointer.finalCheckpoint(this.position(sink));
   }

@@ -44,6 +44,7 @@ import type { CarriedState } from './carried-state';
 import { CheckNowBudget } from './check-now-budget';
 import { RunFace } from './run-face';
 import { scheduledDelayMs, taskDeadlineAtMs } from '../seedance/schedule';
+import { countVideoEnd, recordVideoStored } from './video-metrics';
 
 /** patched() id: the cleanup activity after a cancelled download (added after v0.1.0 histories). */
 export const DISCARD_PARTIALS_ON_CANCEL = 'discard-partials-on-cancel';
@@ -109,9 +110,13 @@ const POLL_CLOSE_MARGIN_MS = 5 * 60_000;
 export async function followTask(options: FollowOptions): Promise<SeedanceVideoResult> {
   const face = new RunFace(options.taskId ?? null, options.model ?? null, options.carried);
   const follower = new TaskFollower(options, face);
-  return face.run(
-    () => follower.follow(),
-    () => follower.cancelRemote(),
+  return countVideoEnd(
+    () => face.model,
+    () =>
+      face.run(
+        () => follower.follow(),
+        () => follower.cancelRemote(),
+      ),
   );
 }
 
@@ -398,6 +403,7 @@ class TaskFollower {
       this.face.record(confirmed);
     }
     this.face.stored(stored);
+    recordVideoStored(seen.model, this.createdMs);
     log.info('video stored', { taskId: seen.taskId, uri: video.uri, bytes: video.bytes, sha256: video.sha256 });
     return {
       taskId: seen.taskId,

@@ -1,0 +1,89 @@
+/**
+ * OpenTelemetry traces of the Seedance worker, through `@temporalio/interceptors-opentelemetry`:
+ * a span for each workflow run, activity start and activity attempt, and a child span for each
+ * HTTP call the activities make with undici (status reads, creates, the video download).
+ *
+ * - Embedding: pass `tracing: { resource, spanProcessor }` to `createSeedanceWorker` (or put
+ *   {@link seedanceTracingPlugin} in your `Worker.create({ plugins })`); register your own tracer
+ *   provider and, for the HTTP spans, {@link seedanceUndiciInstrumentation}.
+ * - `npm run worker`: {@link startTracing} does all of that when the standard `OTEL_*`
+ *   environment asks for traces (src/config.ts decides; the OTLP exporter and the batch span
+ *   processor read their own `OTEL_EXPORTER_OTLP_*` / `OTEL_BSP_*` variables).
+ *
+ * Workflow spans need the interceptor modules inside the workflow bundle: a worker that bundles at
+ * start gets them from the plugin; a prebuilt bundle must be built with the plugin too
+ * (`bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, plugins: [seedanceTracingPlugin(tracing)] })`).
+ *
+ * The signed video URL is a credential: HTTP spans carry its origin and path, never its query.
+ */
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { UndiciInstrumentation, type UndiciRequest } from '@opentelemetry/instrumentation-undici';
+import { Resource } from '@opentelemetry/resources';
+import { BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { SeedanceTracing } from './tracing-plugin';
+
+export { seedanceTracingPlugin, type SeedanceTracing } from './tracing-plugin';
+
+/** What `OTEL_*` asks of the worker's traces (src/config.ts reads it). */
+export interface TracingConfig {
+  /** `otlp`: OTLP over HTTP (`OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT`, default http://localhost:4318); `console`: stdout. */
+  exporter: 'otlp' | 'console';
+  /** `OTEL_SERVICE_NAME`. */
+  serviceName: string;
+}
+
+export interface StartedTracing {
+  tracing: SeedanceTracing;
+  /** Flushes the spans not yet exported and stops the exporter: call it before the process exits. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Registers a global tracer provider that exports as `config` says, and the undici
+ * instrumentation; returns what `createSeedanceWorker({ tracing })` takes. Once per process.
+ */
+export function startTracing(config: TracingConfig): StartedTracing {
+  const resource = new Resource({ 'service.name': config.serviceName });
+  const exporter: SpanExporter = config.exporter === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter();
+  const spanProcessor = new BatchSpanProcessor(exporter);
+  const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
+  provider.register(); // the context manager that parents HTTP spans under activity spans, and W3C propagation
+  const unregister = registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [seedanceUndiciInstrumentation()],
+  });
+  return {
+    tracing: { spanProcessor, resource },
+    async shutdown() {
+      unregister();
+      await provider.shutdown();
+    },
+  };
+}
+
+/**
+ * Spans for the HTTP calls made with undici (the package's HTTP client), with the query string of
+ * every URL replaced before the span starts: a signed video URL's query is its signature.
+ */
+export function seedanceUndiciInstrumentation(): UndiciInstrumentation {
+  return new UndiciInstrumentation({
+    startSpanHook: (request: UndiciRequest) => redactedUrlAttributes(request.origin, request.path),
+  });
+}
+
+/** The `url.full` and `url.query` attributes of a request, without the query's content. */
+export function redactedUrlAttributes(origin: string, path: string): Record<string, string> {
+  let url: URL;
+  try {
+    url = new URL(path, origin);
+  } catch {
+    return { 'url.full': 'REDACTED', 'url.query': 'REDACTED' };
+  }
+  const hasQuery = url.search !== '';
+  return {
+    'url.full': `${url.origin}${url.pathname}${hasQuery ? '?REDACTED' : ''}`,
+    'url.query': hasQuery ? '?REDACTED' : '',
+  };
+}
