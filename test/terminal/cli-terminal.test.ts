@@ -200,6 +200,58 @@ describe('seedance-temporal in a terminal', () => {
     expect(awaited.output()).toContain('cancelled by signal: not needed');
   });
 
+  it('batch --wait runs a file of prompts at most 2 at once, draws its counts, lists every item, and exits 9 for one failure', async () => {
+    const file = path.join(outputDir, 'prompts.json');
+    const prompts = ['a red fox', 'a doomed fox', { prompt: 'a grey wolf', fileName: 'wolf.mp4' }];
+    await fs.writeFile(file, JSON.stringify(prompts));
+    const workflowId = `cli-batch-${Date.now()}`;
+    const cli = runInTerminal(
+      ['batch', file, '--wait', '-m', MODEL, '--max-concurrent', '2', '--workflow-id', workflowId],
+      env,
+    );
+    // Each child's first wait is the schedule's timer: cut it short once the simulator has rendered it.
+    const checked = new Set<number>();
+    let mostAtOnce = 0;
+    const drive = (async () => {
+      const seen = new Map<number, number>();
+      while (checked.size < prompts.length) {
+        let running = 0;
+        for (let index = 0; index < prompts.length; index++) {
+          const child = client.workflow.getHandle(`${workflowId}/item-${index}`);
+          const status = await child.query(statusQuery).catch(() => undefined);
+          if (!status || status.phase === 'completed' || status.phase === 'failed') continue;
+          running += 1;
+          if (!status.taskId || status.phase !== 'waiting' || checked.has(index)) continue;
+          if (!seen.has(index)) {
+            seen.set(index, Date.now());
+            if (index === 1) sim.setOutcome(status.taskId, 'failed', 'refused by moderation');
+          }
+          if (Date.now() - seen.get(index)! > TIMING.queuedMs + TIMING.renderMs + 200) {
+            await child.signal(checkNowSignal);
+            checked.add(index);
+          }
+        }
+        mostAtOnce = Math.max(mostAtOnce, running);
+        await sleep(300);
+      }
+    })();
+    const code = await cli.exited;
+    await drive;
+    const lines = screenLines(cli.output());
+    expect(code, cli.output()).toBe(ExitCode.BatchIncomplete);
+    expect(mostAtOnce).toBeLessThanOrEqual(2);
+    const counts = [...new Set(lines.filter((line) => line.startsWith('batch ')))];
+    expect(
+      counts.some((l) => /^batch 0\/3 done · 0 stored · 2 running · 1 pending · at most 2 at once$/.test(l)),
+      counts.join('\n'),
+    ).toBe(true);
+    expect(counts.at(-1)).toBe('batch 3/3 done · 2 stored · 0 running · 0 pending · 1 failed · at most 2 at once');
+    expect(lines).toContain(`#2 ${path.join(outputDir, 'wolf.mp4')}`);
+    expect(lines.find((l) => l.startsWith('#1 failed: '))).toMatch(/refused by moderation \[SeedanceTaskFailed\]$/);
+    expect(lines.at(-1)).toBe('2 stored, 1 failed, 0 cancelled of 3');
+    console.log(`batch --wait in a pty, distinct count lines:\n${counts.join('\n')}`);
+  });
+
   it('an unknown task exits 6, bad input 2 (nothing started), an unreachable Temporal 7', async () => {
     const missing = runWithPipes(['status', 'video_nosuchtask'], env);
     const badModel = runWithPipes(['generate', 'a fox', '--model', 'seedance_9'], env);
