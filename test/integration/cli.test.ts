@@ -173,6 +173,80 @@ describe('operating the workflows with the temporal CLI', () => {
     expect(await fs.readdir(outputDir)).not.toContain(`${task.id}.mp4`);
   });
 
+  it('runs examples/batch.json started with temporal workflow start --input-file, as the README says', async () => {
+    const workflowId = `batch-example-${process.pid}`;
+    const example = path.join(__dirname, '..', '..', 'examples', 'batch.json');
+    const items = (JSON.parse(await fs.readFile(example, 'utf8')) as { items: unknown[] }).items;
+    await cli(
+      'workflow',
+      'start',
+      '--type',
+      'generateSeedanceVideos',
+      '--task-queue',
+      'seedance-video',
+      '--workflow-id',
+      workflowId,
+      '--input-file',
+      example,
+    );
+    const batchStatus = async () => {
+      const out = await cli(
+        'workflow',
+        'query',
+        '--workflow-id',
+        workflowId,
+        '--type',
+        'batchStatus',
+        '--output',
+        'json',
+      );
+      return (JSON.parse(out) as { queryResult: [{ counts: Record<string, number> }] }).queryResult[0];
+    };
+    await until(
+      async () => (await batchStatus()).counts.running === items.length,
+      20_000,
+      'all items running',
+      CLI_POLL_MS,
+    );
+    // Each child waits 30 s for its first check (480p); the simulator's tasks end in 3 s. Once they
+    // have, an operator's checkNow makes each child check at once.
+    const children = items.map((_, i) => `${workflowId}/item-${i}`);
+    for (const child of children) {
+      await until(
+        async () => {
+          const out = await cli('workflow', 'query', '--workflow-id', child, '--type', 'status', '--output', 'json');
+          const { phase, taskId } = (JSON.parse(out) as { queryResult: [{ phase: string; taskId: string }] })
+            .queryResult[0];
+          const task = phase === 'waiting' ? sim.getTask(taskId) : undefined;
+          return task !== undefined && Date.now() > task.createdMs + task.timing.queuedMs + task.timing.renderMs;
+        },
+        20_000,
+        `${child} waiting on a finished task`,
+        CLI_POLL_MS,
+      );
+      await cli('workflow', 'signal', '--workflow-id', child, '--name', 'checkNow');
+    }
+
+    const out = await cli('workflow', 'result', '--workflow-id', workflowId, '--output', 'json');
+    const result = JSON.parse(out).result as {
+      total: number;
+      completed: number;
+      items: Array<{ index: number; phase: string; result: { video: { uri: string; sha256: string } } }>;
+    };
+    expect(result).toMatchObject({ total: 3, completed: 3, failed: 0, cancelled: 0 });
+    expect(result.items.map((o) => o.phase)).toEqual(['completed', 'completed', 'completed']);
+    expect(result.items[0]!.result.video.uri).toMatch(/\/red-fox\.mp4$/);
+    for (const item of result.items) expect(item.result.video.sha256).toBe(sim.videoSha256);
+    expect((await batchStatus()).counts).toEqual({ pending: 0, running: 0, completed: 3, failed: 0, cancelled: 0 });
+    // The child's static summary and details, as the Web UI shows them.
+    const described = JSON.parse(
+      await cli('workflow', 'describe', '--workflow-id', children[0]!, '--output', 'json'),
+    ) as { executionConfig?: { userMetadata?: { summary?: string; details?: string } } };
+    const summary = described.executionConfig?.userMetadata?.summary;
+    expect(described.executionConfig?.userMetadata?.details).toContain(`- Batch: \`${workflowId}\`, item 0 (1 of 3)`);
+    expect(summary).toContain('Seedance 480p: a red fox running through fresh snow at');
+  });
+
   it('fails at once with SeedanceTaskNotFound for an unknown task id', async () => {
     const workflowId = 'seedance-video_does_not_exist';
     await cli(
