@@ -88,7 +88,7 @@ export function firstWords(text: string): string {
   const words = text.split(' ').filter(Boolean);
   const taken = words.slice(0, SUMMARY_WORDS).join(' ');
   const cut = truncate(taken, SUMMARY_CHARS);
-  return words.length > SUMMARY_WORDS && cut === taken ? `${taken}…` : cut;
+  return words.length > SUMMARY_WORDS && cut === taken ? `${taken.replace(/[,;:.]+$/, '')}…` : cut;
 }
 
 function truncate(text: string, max: number): string {

@@ -173,9 +173,8 @@ export class RunFace {
   }
 
   waiting(taskId: string, nextCheckAtMs: number): void {
-    const next = iso(nextCheckAtMs);
-    const model = this.status.model ?? 'model unknown';
-    this.startWait(next, `next status check at ${next} (${model})`, taskId);
+    const when = clockTime(nextCheckAtMs);
+    this.startWait(iso(nextCheckAtMs), `next status check at ${when} (check ${this.status.checks + 1})`, taskId);
   }
 
   /**
@@ -183,9 +182,11 @@ export class RunFace {
    * next check's time is the activity's next attempt (shown by `temporal workflow describe`).
    */
   polling(taskId: string): void {
+    const checks = this.status.checks;
     this.startWait(
       null,
-      'checked on the schedule by the pollStatus activity (its next attempt is the next check)',
+      `the pollStatus activity checks it on the schedule (${checks} ${checks === 1 ? 'check' : 'checks'} so far;` +
+        ' its next attempt, under Pending Activities, is the next check)',
       taskId,
     );
   }
@@ -194,7 +195,8 @@ export class RunFace {
   private startWait(nextCheckAt: string | null, what: string, taskId: string): void {
     this.status.phase = 'waiting';
     this.status.nextCheckAt = nextCheckAt;
-    setCurrentDetails(`Seedance task ${taskId} is ${this.status.remoteStatus ?? 'unknown'}; ${what}`);
+    const model = this.status.model ?? 'model not known yet';
+    setCurrentDetails(`Seedance task ${taskId} (${model}) is ${this.status.remoteStatus ?? 'unknown'}; ${what}`);
     this.checkNow = false;
     this.completedHint = false;
   }
@@ -349,4 +351,9 @@ function boundedReason(reason: unknown): string {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** `13:16:11 UTC`: a wait between checks is minutes long, so the time of day is what a reader needs. */
+function clockTime(ms: number): string {
+  return `${iso(ms).slice(11, 19)} UTC`;
 }

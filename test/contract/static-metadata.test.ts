@@ -9,7 +9,7 @@ describe('seedanceStaticMetadata', () => {
       request: { model: 'seedance_1_5_pro_720p', content: [{ type: 'text', text: fox }], ratio: '16:9', duration: 5 },
       fileName: 'fox.mp4',
     });
-    expect(staticSummary).toBe('Seedance 720p: a red fox running through snow at dawn,…');
+    expect(staticSummary).toBe('Seedance 720p: a red fox running through snow at dawn…');
     expect(staticDetails).toBe(
       [
         '**Generates a Seedance video** (generateSeedanceVideo)',
