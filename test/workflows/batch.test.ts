@@ -167,6 +167,20 @@ describe('generateSeedanceVideos on the time-skipping server', () => {
     expect(status.counts.completed).toBe(16);
   });
 
+  it('never starts an item twice: a re-run under the same batch id reports its items already started', async () => {
+    const tag = uniqueId('rerun');
+    const first = await startBatch(h.client, { items: prompts(tag, 2) });
+    expect(await first.result()).toMatchObject({ completed: 2 });
+    const again = await startBatch(h.client, { items: prompts(tag, 2) }, first.workflowId);
+    const result = await again.result();
+    expect(result).toMatchObject({ total: 2, completed: 0, failed: 2 });
+    for (const item of result.items) {
+      expect(item).toMatchObject({ phase: 'failed', workflowId: null });
+      expect(item.phase === 'failed' && item.failure.type).toBe('WorkflowExecutionAlreadyStartedError');
+    }
+    expect(createsOf(tag)).toHaveLength(2);
+  });
+
   it('refuses a bad item with SeedanceInvalidInput before starting any child', async () => {
     const tag = uniqueId('invalid');
     const items: unknown[] = prompts(tag, 3);
