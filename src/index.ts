@@ -35,6 +35,14 @@ export {
   type SeedanceStartOptions,
 } from './client';
 export { loadWorkerConfig, ConfigError, type WorkerConfig } from './config';
+export { SERIES as SEEDANCE_METRIC_SERIES, seedanceHistogramBuckets, type SeriesSpec } from './observability/metrics';
+export {
+  startTracing,
+  seedanceTracingPlugin,
+  seedanceUndiciInstrumentation,
+  type SeedanceTracing,
+  type TracingConfig,
+} from './observability/tracing';
 export { SeedanceClient, DEFAULT_BASE_URL, type SeedanceClientOptions } from './seedance/client';
 export type {
   VideoTaskProvider,

@@ -81,7 +81,7 @@ describe('the series catalogue', () => {
       expect(spec.name).toMatch(/^seedance_[a-z_]+$/);
       expect(spec.description.length).toBeGreaterThan(20);
       for (const label of spec.labels)
-        expect(['status', 'model', 'outcome', 'failure_type', 'result', 'task_queue']).toContain(label);
+        expect(['status', 'model', 'outcome', 'failure_type', 'result', 'taskQueue']).toContain(label);
     }
   });
 

@@ -1,6 +1,6 @@
 /**
  * The activities' side of the package's metric series (src/observability/metrics.ts), recorded
- * through the running activity's meter: the SDK adds namespace, task_queue and activity_type.
+ * through the running activity's meter: the SDK adds namespace, taskQueue and activityType.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';

@@ -38,7 +38,7 @@ export function startInFlightGauge(options: InFlightGaugeOptions): () => void {
   const update = async () => {
     try {
       const { count } = await client.workflow.count(query);
-      if (!stopped) gauge.set(count, { task_queue: options.taskQueue });
+      if (!stopped) gauge.set(count, { taskQueue: options.taskQueue });
     } catch (error) {
       if (!told) options.onError?.(error);
       told = true;

@@ -6,14 +6,14 @@
  *
  * Pure data and one helper, no Node import: workflow code records through it too. Labels are
  * bounded on purpose (status, model, failure type, outcome): never a task id or a URL. The SDK
- * adds its own labels (namespace, task_queue, activity_type or workflow_type).
+ * adds its own labels (namespace, taskQueue, activityType or workflowType).
  */
 import type { MetricCounter, MetricGauge, MetricHistogram, MetricMeter } from '@temporalio/common';
 
 interface SeriesBase {
   readonly name: `seedance_${string}`;
   readonly description: string;
-  /** The labels this package sets (the SDK adds namespace, task_queue, activity/workflow type). */
+  /** The labels this package sets (the SDK adds namespace, taskQueue, activityType or workflowType). */
   readonly labels: readonly string[];
   /** Where it is recorded (for the README's table). */
   readonly recordedBy: string;
@@ -55,7 +55,7 @@ export const SERIES = {
     kind: 'gauge',
     description:
       'Video workflows running on this task queue (from Temporal visibility, so every worker reports the fleet-wide count: use max())',
-    labels: ['task_queue'],
+    labels: ['taskQueue'],
     recordedBy: 'the worker process, every 15 s',
   },
   downloadBytes: {

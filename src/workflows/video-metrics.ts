@@ -1,7 +1,7 @@
 /**
  * The workflow's side of the package's metric series (src/observability/metrics.ts), through the
  * SDK's workflow `metricMeter`: it records nothing while replaying, so each end counts once
- * however often the history is replayed. The SDK adds namespace, task_queue and workflow_type.
+ * however often the history is replayed. The SDK adds namespace, taskQueue and workflowType.
  */
 import { ApplicationFailure, ContinueAsNew, isCancellation, metricMeter } from '@temporalio/workflow';
 import { FailureType } from '../contract/failures';

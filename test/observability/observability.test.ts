@@ -184,6 +184,13 @@ describe('observability of the production worker', () => {
     for (const spec of Object.values(SERIES)) expect(page, spec.name).toContain(`# TYPE ${spec.name} `);
   });
 
+  it('has every series the Grafana dashboard in docs/ queries', async () => {
+    const dashboard = await fs.readFile(path.join(__dirname, '../../docs/grafana-dashboard.json'), 'utf8');
+    const queried = new Set([...dashboard.matchAll(/\b((?:seedance|temporal)_[a-z_]+?)(?:_bucket)?\b/g)].map((m) => m[1]!));
+    expect(queried.size).toBeGreaterThan(10);
+    for (const name of queried) expect(page, name).toContain(`# TYPE ${name} `);
+  });
+
   it('counts status checks by result, failures by type and the ends of the videos', () => {
     expect(sum(page, 'seedance_status_checks_total', 'status="completed"')).toBeGreaterThanOrEqual(1);
     expect(sum(page, 'seedance_status_checks_total', 'status="failed"')).toBe(1);
@@ -215,7 +222,7 @@ describe('observability of the production worker', () => {
   it('reports the videos in flight from visibility (both, when the worker started)', () => {
     const gauge = samples(page, 'seedance_videos_in_flight');
     expect(gauge).toHaveLength(1);
-    expect(gauge[0]!.labels).toContain(`task_queue="${TASK_QUEUE}"`);
+    expect(gauge[0]!.labels).toContain(`taskQueue="${TASK_QUEUE}"`);
     expect(gauge[0]!.value).toBe(2);
   });
 
