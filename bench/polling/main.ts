@@ -1,4 +1,4 @@
-/** `npm run bench:polling`: BENCH_POLL_TASKS, BENCH_POLL_SEED, BENCH_POLL_STRATEGIES, BENCH_POLL_OUT (`-` writes nothing). */
+/** `npm run bench:polling`: BENCH_POLL_TASKS, BENCH_POLL_SEED, BENCH_POLL_STRATEGIES, BENCH_POLL_BATCH, BENCH_POLL_OUT (`-` writes nothing). */
 import path from 'node:path';
 import { benchPolling } from './index';
 
@@ -12,6 +12,7 @@ async function main(): Promise<void> {
     tasks: Number(process.env.BENCH_POLL_TASKS ?? DEFAULT_TASKS),
     seed: Number(process.env.BENCH_POLL_SEED ?? DEFAULT_SEED),
     strategies: process.env.BENCH_POLL_STRATEGIES,
+    batch: process.env.BENCH_POLL_BATCH ? Number(process.env.BENCH_POLL_BATCH) : undefined,
     outDir: out === '-' ? undefined : out,
   });
 }

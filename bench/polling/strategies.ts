@@ -53,7 +53,8 @@ const OURS_LEARNED: Strategy = {
 const RETRY_AS_POLL: Strategy = {
   name: 'retry-as-poll',
   workflowType: 'retryAsPoll',
-  args: ({ taskId, model }) => [{ taskId, model }],
+  args: ({ model, prompt }) => [{ taskId: '', model, prompt }],
+  creates: true,
   downloads: false,
   describe: 'one activity failing while the task runs, retried every documented minimum interval',
 };
@@ -68,9 +69,10 @@ const SCHEDULE_DESCRIPTIONS: Record<string, string> = {
 const ADAPTIVE_LEARNED: Strategy = {
   name: 'adaptive-learned',
   workflowType: 'pollOnSchedule',
-  args: ({ taskId, model, createdMs, learned }) => [
-    { taskId, model, createdMs, schedule: 'adaptive', completions: learned ?? {} },
+  args: ({ model, prompt, learned }) => [
+    { taskId: '', model, createdMs: 0, prompt, schedule: 'adaptive', completions: learned ?? {} },
   ],
+  creates: true,
   downloads: false,
   describe: 'the adaptive schedule given the quantiles of 500 other tasks of the same distribution',
 };
@@ -79,7 +81,8 @@ export function allStrategies(): Strategy[] {
   const scheduled = Object.keys(SCHEDULES).map((name): Strategy => ({
     name,
     workflowType: 'pollOnSchedule',
-    args: ({ taskId, model, createdMs }) => [{ taskId, model, createdMs, schedule: name }],
+    args: ({ model, prompt }) => [{ taskId: '', model, createdMs: 0, prompt, schedule: name }],
+    creates: true,
     downloads: false,
     describe: SCHEDULE_DESCRIPTIONS[name] ?? `pollOnSchedule with the schedule ${name}`,
   }));

@@ -11,6 +11,7 @@ import type { Activities, TaskSnapshot } from '../../src/activities/types';
 import { timingFor } from '../../src/seedance/models';
 import type { BenchActivities } from './activities';
 import { SCHEDULES, isScheduleName } from './schedules';
+import { createTaskOnce } from '../../src/workflows/create-task';
 
 export * from '../../src/workflows';
 
@@ -31,10 +32,17 @@ const { checkStatusUntilDone } = proxyActivities<BenchActivities>({
 });
 
 export interface PollOnScheduleInput {
+  /** The followed task; empty when the run creates it from `prompt`. */
   taskId: string;
   model: string;
   /** When the task was created (simulator clock = the server's): the loop waits before its first read. */
   createdMs: number;
+  /**
+   * Create the task first, with the package's create activity (the simulator times it by the
+   * prompt), as `ours` does: a task created by the benchmark before the run's first workflow task
+   * would age while that task waits for a busy worker, and the lag would count the wait.
+   */
+  prompt?: string;
   /** A key of SCHEDULES (schedules.ts). */
   schedule: string;
   /** Completion quantiles by `completionKey`, as a worker with `SEEDANCE_SCHEDULE=adaptive` would hand them. */
@@ -53,6 +61,8 @@ export async function pollOnSchedule(input: PollOnScheduleInput): Promise<BenchP
     throw ApplicationFailure.nonRetryable(`unknown schedule ${input.schedule}`, 'UnknownSchedule');
   }
   const schedule = SCHEDULES[input.schedule];
+  const task = await followedTask(input);
+  input = { ...input, ...task };
   let checks = 0;
   for (;;) {
     await sleep(
@@ -71,8 +81,21 @@ export async function pollOnSchedule(input: PollOnScheduleInput): Promise<BenchP
   }
 }
 
+/** The task to follow: the given one, or one created now from the prompt. */
+async function followedTask(input: {
+  taskId: string;
+  model: string;
+  createdMs?: number;
+  prompt?: string;
+}): Promise<{ taskId: string; createdMs: number }> {
+  if (!input.prompt) return { taskId: input.taskId, createdMs: input.createdMs ?? Date.now() };
+  const created = await createTaskOnce({ model: input.model, content: [{ type: 'text', text: input.prompt }] });
+  return { taskId: created.taskId, createdMs: created.createdMs };
+}
+
 /** One activity, retried by the server at the model's documented minimum interval until the task ends. */
-export async function retryAsPoll(input: { taskId: string; model: string }): Promise<BenchPollResult> {
+export async function retryAsPoll(input: { taskId: string; model: string; prompt?: string }): Promise<BenchPollResult> {
+  input = { ...input, ...(await followedTask(input)) };
   const snapshot = await checkStatusUntilDone.executeWithOptions(
     {
       retry: {
