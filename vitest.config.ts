@@ -17,8 +17,15 @@ const vitestConfig: ViteUserConfig = {
     // test/terminal: `npm run test:cli` (vitest.cli.config.ts, the pty suite).
     // test/browser: `npm run test:browser` (vitest.browser.config.ts, the Web UI in headless Chromium).
     // `npm run test:large` (vitest.large.config.ts), `npm run test:crash` (vitest.crash.config.ts)
-    // and `npm run test:observability` (vitest.observability.config.ts).
-    exclude: ['test/large/**', 'test/terminal/**', 'test/observability/**', 'test/browser/**', ...CRASH_TESTS],
+    // `npm run test:pack` (vitest.pack.config.ts) and `npm run test:observability` (vitest.observability.config.ts).
+    exclude: [
+      'test/large/**',
+      'test/terminal/**',
+      'test/pack/**',
+      'test/observability/**',
+      'test/browser/**',
+      ...CRASH_TESTS,
+    ],
     pool: 'forks', // the Temporal native bridge crashes in worker threads
     globalSetup: ['test/global-setup.ts'],
     // 2-core machine; each file may start its own Temporal server.
