@@ -267,11 +267,15 @@ describe('operating the workflows with the temporal CLI', () => {
     expect(result.stdout).toContain('not found (HTTP 404)');
   });
 
-  it('serves the SDK metrics for Prometheus at SEEDANCE_PROMETHEUS_ADDRESS', async () => {
+  it("serves the SDK's metrics and the package's own at SEEDANCE_PROMETHEUS_ADDRESS", async () => {
     const response = await fetch(`http://${metricsAddress}/metrics`);
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).toMatch(/temporal_activity_execution_latency|temporal_workflow_completed|temporal_request/);
+    // Beside them, ours (all of them, with their values: npm run test:observability).
+    expect(text).toMatch(/^seedance_status_checks_total\{.*status="completed"/m);
+    expect(text).toMatch(/^seedance_videos_finished_total\{.*outcome="completed"/m);
+    expect(text).toMatch(/^seedance_videos_in_flight\{/m);
     expect(text).not.toContain(API_KEY);
   });
 
