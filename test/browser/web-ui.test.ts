@@ -35,6 +35,8 @@ let stack: Harness | undefined;
 let browser: Browser | undefined;
 let page: Page;
 const started: WorkflowHandle[] = [];
+/** A 480p task rendering for half an hour, created a minute ago: after one timer its run waits inside `pollStatus`. */
+let polled: { handle: WorkflowHandle; taskId: string } | undefined;
 
 beforeAll(async () => {
   lookup = await findChromium({ install: true });
@@ -58,6 +60,19 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: lookup.path, args: chromiumArgs(), headless: true });
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   await fs.mkdir(SCREENSHOTS, { recursive: true });
+  // Started first: its timer (10-20 s) runs out while the other scenarios look.
+  const task = await stack.sim.addTask({
+    model: 'seedance_1_5_pro_480p',
+    createdMs: Date.now() - MINUTE,
+    timing: { queuedMs: 0, renderMs: 30 * MINUTE },
+  });
+  const handle = await startSeedanceVideo(
+    client,
+    { taskId: task.id, model: 'seedance_1_5_pro_480p' },
+    { taskQueue: stack.taskQueue },
+  );
+  started.push(handle);
+  polled = { handle, taskId: task.id };
   const uiUrl = server.uiUrl;
   await until(
     () =>
@@ -223,6 +238,29 @@ describe('the Web UI (headless Chromium)', () => {
 
     await openRunTab(handle, runId, 'search-attributes');
     texts.downloadSearchAttributes = await findOnPage('"SeedanceStatus": "downloading"', 'the downloading status');
+  });
+
+  it('shows a wait inside pollStatus: current details and the activity summary', async (ctx) => {
+    if (lookup.path === null) return ctx.skip(`no headless browser here: ${lookup.why}`);
+    const { handle, taskId } = polled!;
+    const runId = (await handle.describe()).runId;
+    await statusOnce(handle, (s) => s.phase === 'waiting' && s.nextCheckAt === null, 'the wait inside pollStatus');
+
+    await openRunTab(handle, runId, 'user-metadata');
+    texts.pollSummary = await findOnPage(`Seedance task ${taskId} (480p)`, 'the static summary of a followed task');
+    texts.polling = await findOnPage(
+      new RegExp(
+        `Seedance task ${taskId} \\(seedance_1_5_pro_480p\\) is processing; the pollStatus activity checks it on the schedule \\(1 check so far;[^)]*\\)`,
+      ),
+      'the current details of a wait inside pollStatus',
+    );
+    await screenshot('polling-user-metadata');
+
+    await openRunTab(handle, runId, 'history');
+    texts.pollActivity = await findOnPage(
+      `Check ${taskId} until it ends, on the schedule (processing)`,
+      'the pollStatus activity summary',
+    );
   });
 
   it('lists the runs with their Seedance search attributes as columns', async (ctx) => {
