@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelSignal, batchStatusQuery } from '../../src/contract/definitions';
 import { FailureType } from '../../src/contract/failures';
@@ -16,7 +17,7 @@ import type { TestOnlyInput } from '../../src/testing/test-only-input';
 // Types only: importing the workflow module at run time would load workflow code outside its sandbox.
 import type { generateSeedanceVideos } from '../../src/workflows/batch';
 import { workflowFailure } from '../helpers/assertions';
-import { startHarness, type Harness } from '../helpers/harness';
+import { startHarness, workflowBundle, type Harness } from '../helpers/harness';
 import { events, runsOf, type History } from '../helpers/history';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { until } from '../helpers/wait';
@@ -48,6 +49,9 @@ afterAll(async () => {
   await h?.close();
   await env?.teardown();
 });
+
+/** Batch histories the tests recorded, replayed at the end against the current workflow bundle. */
+const recorded: Array<{ workflowId: string; history: History }> = [];
 
 type BatchTestInput = GenerateSeedanceVideosInput & TestOnlyInput;
 
@@ -125,6 +129,7 @@ describe('generateSeedanceVideos on the time-skipping server', () => {
     const children = childrenIn(history);
     expect(children.maxOpen).toBe(10);
     expect(new Set(children.initiated).size).toBe(50);
+    recorded.push({ workflowId: handle.workflowId, history });
 
     const status: SeedanceBatchStatus = await handle.query(batchStatusQuery);
     expect(status).toMatchObject({
@@ -162,6 +167,7 @@ describe('generateSeedanceVideos on the time-skipping server', () => {
       return attributes?.input?.payloads?.[0]?.data?.length ?? 0;
     });
     console.log(`continue-as-new inputs of 16 items over ${runs.length} runs: ${carried.join(', ')} bytes`);
+    recorded.push(...runs.map((run) => ({ workflowId: handle.workflowId, history: run.history })));
     const status = await handle.query(batchStatusQuery);
     expect(status.run).toBe(runs.length);
     expect(status.counts.completed).toBe(16);
@@ -220,6 +226,7 @@ describe('generateSeedanceVideos on the time-skipping server', () => {
       expect(child.status.name).toBe('CANCELLED');
     }
     expect(createsOf(tag)).toHaveLength(2);
+    recorded.push({ workflowId: handle.workflowId, history: await handle.fetchHistory() });
   });
 
   it('stops the same way on its cancel signal, failing with SeedanceWorkflowCancelled', async () => {
@@ -234,5 +241,12 @@ describe('generateSeedanceVideos on the time-skipping server', () => {
     expect(failure.message).toContain('3 of 3 items cancelled');
     const status = await handle.query(batchStatusQuery);
     expect(status.counts.cancelled).toBe(3);
+    recorded.push({ workflowId: handle.workflowId, history: await handle.fetchHistory() });
+  });
+
+  it('replays every batch history recorded above, continue-as-new runs and the cancelled one included', async () => {
+    expect(recorded.length).toBeGreaterThanOrEqual(5);
+    const replays = Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, recorded);
+    for await (const replay of replays) expect(replay.error, replay.workflowId).toBeUndefined();
   });
 });
