@@ -145,8 +145,9 @@ export interface BatchItem {
 
 /** The `generateSeedanceVideos` workflow's input. */
 export interface GenerateSeedanceVideosInput {
+  /** 1 to 1,000 videos; item `n` runs as child workflow `<batch id>/item-<n>`. */
   items: BatchItem[];
-  /** Children running at once. @default 10 */
+  /** Children running at once, 1-100. @default 10 */
   maxConcurrent?: number;
   /** Each child's deadline. @default '6h' */
   deadline?: string | number;
@@ -161,7 +162,12 @@ export type BatchItemOutcome =
       index: number;
       phase: 'failed' | 'cancelled';
       workflowId: string | null;
-      /** The typed failure: one of `FailureType`, or the child's own failure type. */
+      /**
+       * The child's failure: its `ApplicationFailure` type (one of `FailureType`, e.g.
+       * `SeedanceTaskFailed`), else the Temporal failure's name (`CancelledFailure`,
+       * `TerminatedFailure`, `TimeoutFailure`, `WorkflowExecutionAlreadyStartedError` for an item
+       * whose id had already run); `null` for an item cancelled before it started.
+       */
       failure: { type: string | null; message: string };
     };
 
