@@ -127,6 +127,7 @@ describe('generateSeedanceVideos on the time-skipping server', () => {
     // From the batch's own history: never more than 10 children between initiated and closed.
     const history = await handle.fetchHistory();
     const children = childrenIn(history);
+    console.log(`50 items, at most 10 at once: ${events(history).length} history events in the batch`);
     expect(children.maxOpen).toBe(10);
     expect(new Set(children.initiated).size).toBe(50);
     recorded.push({ workflowId: handle.workflowId, history });
