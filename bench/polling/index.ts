@@ -121,9 +121,19 @@ export async function benchPolling(options: PollingBenchOptions): Promise<CellRe
         workers.push(await Worker.create(workerOptions(learnedQueue(distribution), { ...activities, workerSettings })));
       }
     }
+    // `ours` on a worker that hands out nothing learned, whatever the shared worker has seen: the
+    // main worker's own completion stats learn from every distribution's tasks at once.
+    const coldQueue = `${taskQueue}-cold`;
+    if (strategies.some((s) => s.coldWorker)) {
+      const workerSettings = async () => {
+        const settings = await activities.workerSettings();
+        return { ...settings, schedule: { kind: 'adaptive' as const, completions: {} } };
+      };
+      workers.push(await Worker.create(workerOptions(coldQueue, { ...activities, workerSettings })));
+    }
     running = Promise.all(workers.map((w) => w.run()));
     const client = new Client({ connection: env.connection });
-    const queues = { main: taskQueue, learned: learnedQueue };
+    const queues = { main: taskQueue, cold: coldQueue, learned: learnedQueue };
     const jobs = planJobs(cells, strategies);
     const batch = options.batch ?? DEFAULT_BATCH;
     const runs: StartedRun[] = [];
@@ -248,7 +258,7 @@ function planJobs(cells: Cell[], strategies: Strategy[]): Job[] {
 async function startAll(
   client: Client,
   sim: Awaited<ReturnType<typeof createSimulator>>,
-  queues: { main: string; learned: (distribution: DistributionName) => string },
+  queues: { main: string; cold: string; learned: (distribution: DistributionName) => string },
   jobs: Job[],
   seed: number,
   timings: Map<string, TaskTiming>,
@@ -269,7 +279,11 @@ async function startAll(
       createdMs = task.createdMs;
     }
     const handle = await client.workflow.start(strategy.workflowType, {
-      taskQueue: strategy.learnedWorker ? queues.learned(cell.distribution) : queues.main,
+      taskQueue: strategy.learnedWorker
+        ? queues.learned(cell.distribution)
+        : strategy.coldWorker
+          ? queues.cold
+          : queues.main,
       workflowId: `bench-polling-${key}`,
       args: strategy.args({ taskId, model: cell.model, createdMs, prompt, learned: cell.learned }),
     });

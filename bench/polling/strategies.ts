@@ -27,6 +27,8 @@ export interface Strategy {
   creates?: boolean;
   /** Runs on a worker that has learned the cell's distribution (one per distribution). */
   learnedWorker?: boolean;
+  /** Runs on a worker that hands out nothing learned (the documented range), however many tasks ended. */
+  coldWorker?: boolean;
   /** Whether the run downloads the video after detecting it (then it also heartbeats). */
   downloads: boolean;
   describe: string;
@@ -37,6 +39,7 @@ const OURS: Strategy = {
   workflowType: 'generateSeedanceVideo',
   args: ({ model, prompt }) => [{ request: { model, content: [{ type: 'text', text: prompt }] } }],
   creates: true,
+  coldWorker: true,
   downloads: true,
   describe:
     "the package's generateSeedanceVideo with its default schedule, on a worker that has learned nothing yet (the documented range), which then downloads",
@@ -45,6 +48,7 @@ const OURS: Strategy = {
 const OURS_LEARNED: Strategy = {
   ...OURS,
   name: 'ours-learned',
+  coldWorker: false,
   learnedWorker: true,
   describe:
     'the same on a worker that has seen 500 other tasks of the distribution (its workerSettings hand out their quantiles)',
