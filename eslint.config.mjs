@@ -141,6 +141,8 @@ export default tseslint.config(
       'src/testing/**/*.ts',
       'src/simulator/**/*.ts',
       'src/callbacks/**/*.ts',
+      'src/cli/**/*.ts',
+      'src/observability/**/*.ts',
     ],
     rules: { 'no-restricted-imports': ['error', { patterns: [NO_WORKFLOWS] }] },
   },
