@@ -1,15 +1,15 @@
 /**
- * Runs `seedance-temporal` (from source, through tsx) as a person would: in a real pseudo-terminal
- * made by util-linux `script`, or with plain pipes. The pty's output is everything the terminal
- * was sent, carriage returns and escape sequences included.
+ * Runs `npx seedance-temporal` as a person would: the package's built `bin` (`npm run test:cli`
+ * builds `dist/` first), in a real pseudo-terminal made by util-linux `script`, or with plain
+ * pipes. The pty's output is everything the terminal was sent, carriage returns and escape
+ * sequences included.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-const CLI_ENTRY = path.join(ROOT, 'src/cli/main.ts');
+/** What the user types: npm finds the package's own `bin` (`dist/cli/main.js`). */
+const COMMAND = ['npx', '--no-install', 'seedance-temporal'];
 
 export interface CliRun {
   /** All output so far (stdout and stderr, merged by the terminal). */
@@ -28,20 +28,27 @@ function shellQuote(arg: string): string {
 
 /** `seedance-temporal <args>` inside a pseudo-terminal (`script -qfec`). */
 export function runInTerminal(args: string[], env: Record<string, string>): CliRun {
-  const command = ['exec', process.execPath, '--import', TSX_LOADER, CLI_ENTRY, ...args].map(shellQuote).join(' ');
+  const command = ['exec', ...COMMAND, ...args].map(shellQuote).join(' ');
   // `exec` is a shell word, not a quoted string.
   return run('script', ['-qfec', command.replace(/^'exec'/, 'exec'), '/dev/null'], env);
 }
 
 /** `seedance-temporal <args>` with stdout and stderr on pipes (not a terminal). */
 export function runWithPipes(args: string[], env: Record<string, string>): CliRun {
-  return run(process.execPath, ['--import', TSX_LOADER, CLI_ENTRY, ...args], env);
+  return run(COMMAND[0]!, [...COMMAND.slice(1), ...args], env);
 }
 
 function run(file: string, args: string[], env: Record<string, string>): CliRun {
   const child = spawn(file, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      npm_config_update_notifier: 'false',
+      // npm's own spinner, drawn on a terminal while npx starts the bin, is not the command's output.
+      npm_config_progress: 'false',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let all = '';
