@@ -2,13 +2,15 @@
 type ViteUserConfig = import('vitest/config', { with: { 'resolution-mode': 'import' } }).ViteUserConfig;
 
 /**
- * Process kills in real time (worker, server, both; a fleet of two machines): minutes of waiting
- * that would take `npm test` past its 5-minute budget, so they are their own suite, which CI runs.
+ * Minutes of real time that would take `npm test` past its 5-minute budget, so they are their own
+ * suite (`npm run test:crash`), which CI runs: process kills (worker, server, both; a fleet of two
+ * machines) and three worker processes sharing one API budget.
  */
 const CRASH_TESTS = [
   'test/reliability/crash-worker.test.ts',
   'test/reliability/crash-server.test.ts',
   'test/reliability/s3-fleet.test.ts',
+  'test/integration/api-budget.test.ts',
 ];
 
 const vitestConfig: ViteUserConfig = {
