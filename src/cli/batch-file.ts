@@ -9,16 +9,13 @@
  * Every item is checked with the workflow's request schema here, so a bad file is refused (exit 2)
  * naming the item, before the batch starts.
  */
+import { BATCH_MAX_CONCURRENT, BATCH_MAX_ITEMS } from '../contract/batch-limits';
 import type { BatchItem, GenerateSeedanceVideosInput } from '../contract/types';
 import { parseDuration } from '../seedance/schedule';
 import { videoRequestSchema } from '../seedance/video-request';
 import { checkFileName } from '../storage/file-name';
 import { UsageError } from './exit-codes';
 import { toGenerateInput, type GenerateOptions } from './generate-request';
-
-/** The workflow's bounds (src/workflows/batch-input.ts), checked before starting. */
-export const MAX_BATCH_ITEMS = 1_000;
-export const MAX_CONCURRENT_LIMIT = 100;
 
 export interface BatchFlags {
   maxConcurrent?: string | undefined;
@@ -44,8 +41,8 @@ export function parseBatchFile(
     throw new UsageError(`${fileName} must hold a list of prompts or items, or {"items": [...]}`);
   }
   if (rawItems.length === 0) throw new UsageError(`${fileName} has no items`);
-  if (rawItems.length > MAX_BATCH_ITEMS) {
-    throw new UsageError(`${fileName} has ${rawItems.length} items; a batch takes at most ${MAX_BATCH_ITEMS}`);
+  if (rawItems.length > BATCH_MAX_ITEMS) {
+    throw new UsageError(`${fileName} has ${rawItems.length} items; a batch takes at most ${BATCH_MAX_ITEMS}`);
   }
   const problems: string[] = [];
   const items: BatchItem[] = [];
@@ -62,9 +59,9 @@ export function parseBatchFile(
       typeof maxConcurrent !== 'number' ||
       !Number.isInteger(maxConcurrent) ||
       maxConcurrent < 1 ||
-      maxConcurrent > MAX_CONCURRENT_LIMIT
+      maxConcurrent > BATCH_MAX_CONCURRENT
     ) {
-      problems.push(`maxConcurrent must be a whole number from 1 to ${MAX_CONCURRENT_LIMIT}`);
+      problems.push(`maxConcurrent must be a whole number from 1 to ${BATCH_MAX_CONCURRENT}`);
     }
   }
   const deadline = flags.deadline ?? top.deadline;

@@ -23,6 +23,7 @@ export {
 } from './definitions';
 /** @internal */
 export { downloadProgressSignal } from './definitions';
+export { BATCH_DEFAULT_MAX_CONCURRENT, BATCH_MAX_CONCURRENT, BATCH_MAX_ITEMS } from './batch-limits';
 export { FAILURES, FailureType, NON_RETRYABLE_TYPES, isFailureType } from './failures';
 export { seedanceStaticMetadata } from './static-metadata';
 export type { SeedanceStaticMetadata } from './static-metadata';

@@ -3,21 +3,13 @@
  * whole batch at once with `SeedanceInvalidInput`, before any child starts (nothing is paid for,
  * nothing is lost: fix the file and start again).
  */
+import { BATCH_DEFAULT_MAX_CONCURRENT, BATCH_MAX_CONCURRENT, BATCH_MAX_ITEMS } from '../contract/batch-limits';
 import { FailureType } from '../contract/failures';
 import type { BatchItem, GenerateSeedanceVideosInput } from '../contract/types';
 import { videoRequestSchema, type VideoRequest } from '../seedance/video-request';
 import { checkFileName } from '../storage/file-name';
 import { nonRetryable } from './failure';
 import { parseDeadline } from './input';
-
-export const DEFAULT_MAX_CONCURRENT = 10;
-/** More children at once than this is a load on the provider's queue that no account allows. */
-export const MAX_CONCURRENT_LIMIT = 100;
-/**
- * Items per batch. The batch's result and its `batchStatus` answer hold every item (about 400
- * bytes a stored video), and must fit one Temporal payload (2 MB, warned at 512 KB).
- */
-export const MAX_ITEMS = 1_000;
 
 export interface ParsedBatchItem {
   request: VideoRequest;
@@ -37,9 +29,9 @@ function invalid(message: string): never {
 }
 
 function parseMaxConcurrent(value: unknown): number {
-  if (value === undefined || value === null) return DEFAULT_MAX_CONCURRENT;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_CONCURRENT_LIMIT) {
-    invalid(`maxConcurrent must be a whole number from 1 to ${MAX_CONCURRENT_LIMIT}`);
+  if (value === undefined || value === null) return BATCH_DEFAULT_MAX_CONCURRENT;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > BATCH_MAX_CONCURRENT) {
+    invalid(`maxConcurrent must be a whole number from 1 to ${BATCH_MAX_CONCURRENT}`);
   }
   return value;
 }
@@ -75,8 +67,8 @@ export function parseBatchInput(input: GenerateSeedanceVideosInput, label = (i: 
   if (!Array.isArray(raw.items) || raw.items.length === 0) {
     invalid('items must be a non-empty array of {"request": {...}, "fileName"?: "..."}');
   }
-  if (raw.items.length > MAX_ITEMS) {
-    invalid(`items holds ${raw.items.length} videos; a batch takes at most ${MAX_ITEMS}: split the file`);
+  if (raw.items.length > BATCH_MAX_ITEMS) {
+    invalid(`items holds ${raw.items.length} videos; a batch takes at most ${BATCH_MAX_ITEMS}: split the file`);
   }
   const items = raw.items.map((item, i) => parseItem(item, `items[${label(i)}]`));
   const seen = new Map<string, number>();

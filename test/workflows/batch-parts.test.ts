@@ -6,7 +6,8 @@ import { ApplicationFailure, CancelledFailure, ChildWorkflowFailure, RetryState 
 import { describe, expect, it } from 'vitest';
 import type { GenerateSeedanceVideosInput, SeedanceVideoResult } from '../../src/contract/types';
 import { batchChildId, batchChildMetadata, childOutcome } from '../../src/workflows/batch-child';
-import { MAX_ITEMS, parseBatchInput } from '../../src/workflows/batch-input';
+import { BATCH_MAX_ITEMS } from '../../src/contract/batch-limits';
+import { parseBatchInput } from '../../src/workflows/batch-input';
 import { BatchLedger } from '../../src/workflows/batch-ledger';
 
 const item = (text: string, fileName?: string) => ({
@@ -45,7 +46,9 @@ describe('parseBatchInput', () => {
     );
     expect(refusal({ items: [item('a', '../escape.mp4')] }).message).toContain('items[0].fileName is not allowed');
     expect(refusal({ items: [] }).message).toContain('non-empty');
-    expect(refusal({ items: Array.from({ length: MAX_ITEMS + 1 }, () => item('a')) }).message).toContain('at most');
+    expect(refusal({ items: Array.from({ length: BATCH_MAX_ITEMS + 1 }, () => item('a')) }).message).toContain(
+      'at most',
+    );
     expect(refusal([item('a')]).message).toContain('JSON object');
   });
 });
@@ -100,8 +103,8 @@ describe('BatchLedger', () => {
   });
 
   it('keeps a 1,000-video batch well inside one payload: carried state and result measured', () => {
-    const ledger = new BatchLedger(MAX_ITEMS, 10, childId);
-    for (let i = 0; i < MAX_ITEMS; i += 1) ledger.completed(i, storedVideo(i));
+    const ledger = new BatchLedger(BATCH_MAX_ITEMS, 10, childId);
+    for (let i = 0; i < BATCH_MAX_ITEMS; i += 1) ledger.completed(i, storedVideo(i));
     const carried = Buffer.byteLength(JSON.stringify(ledger.carry()));
     const result = Buffer.byteLength(JSON.stringify(ledger.result()));
     console.log(`1,000 stored videos: carried ${carried} bytes, result ${result} bytes`);
