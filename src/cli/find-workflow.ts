@@ -21,7 +21,7 @@ export interface FoundWorkflow {
 }
 
 /** Task ids and workflow ids the visibility query may quote safely. */
-const QUOTABLE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$/;
+export const QUOTABLE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$/;
 
 /** The workflow `id` names. @throws CliError with {@link ExitCode.NotFound} when none does. */
 export async function findVideoWorkflow(client: Client, id: string): Promise<FoundWorkflow> {
@@ -42,7 +42,7 @@ export async function findVideoWorkflow(client: Client, id: string): Promise<Fou
 
 /** The newest workflow with `SeedanceTaskId = id`, if the namespace can tell. */
 export async function findBySearchAttribute(client: Client, id: string): Promise<string | undefined> {
-  if (!QUOTABLE.test(id)) return undefined;
+  if (!QUOTABLE_ID.test(id)) return undefined;
   let newest: { workflowId: string; startMs: number } | undefined;
   try {
     for await (const execution of client.workflow.list({ query: `SeedanceTaskId = '${id}'`, pageSize: 20 })) {

@@ -85,19 +85,26 @@ export function toGenerateInput(prompt: string, options: GenerateOptions): Gener
     if (parsed.success) request = parsed.data;
     else problems.push(...parsed.error.issues.map((issue) => describeIssue(issue.path, issue.message)));
   }
-  if (options.fileName !== undefined) {
-    const check = checkFileName(options.fileName);
-    if (!check.ok) problems.push(`--file-name: ${check.reason}`);
-  }
-  if (options.deadline !== undefined && parseDuration(options.deadline) === undefined) {
-    problems.push(`--deadline must be a duration like "2h", "90m" or "1h30m", not "${options.deadline}"`);
-  }
+  problems.push(...outputFlagProblems(options));
   if (problems.length > 0 || !request) throw new UsageError(problems.join('; '));
   return {
     request,
     ...(options.fileName !== undefined ? { fileName: options.fileName } : {}),
     ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
   };
+}
+
+/** What is wrong with `--file-name` and `--deadline` (`generate` and `await` take both). */
+export function outputFlagProblems(flags: { fileName?: string | undefined; deadline?: string | undefined }): string[] {
+  const problems: string[] = [];
+  if (flags.fileName !== undefined) {
+    const check = checkFileName(flags.fileName);
+    if (!check.ok) problems.push(`--file-name: ${check.reason}`);
+  }
+  if (flags.deadline !== undefined && parseDuration(flags.deadline) === undefined) {
+    problems.push(`--deadline must be a duration like "2h", "90m" or "1h30m", not "${flags.deadline}"`);
+  }
+  return problems;
 }
 
 function isAcceptedModel(model: string): boolean {

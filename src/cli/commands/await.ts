@@ -6,12 +6,11 @@
 import { Option, type Command } from 'commander';
 import { startSeedanceVideo } from '../../client/start';
 import { TASK_ID_PATTERN } from '../../seedance/schemas';
-import { parseDuration } from '../../seedance/schedule';
-import { checkFileName } from '../../storage/file-name';
 import type { AwaitSeedanceVideoInput, ServiceTier } from '../../contract/types';
 import { runAction, type CliIO } from '../context';
 import { CliError, ExitCode, UsageError } from '../exit-codes';
-import { findVideoWorkflow } from '../find-workflow';
+import { QUOTABLE_ID, findVideoWorkflow } from '../find-workflow';
+import { outputFlagProblems } from '../generate-request';
 import { waitForVideo } from './wait-for-video';
 
 interface Flags {
@@ -34,7 +33,7 @@ export function registerAwait(program: Command, io: CliIO): void {
     .option('--no-wait', 'only start following it (print the workflow id)')
     .action(async (taskId: string, flags: Flags, command: Command) =>
       runAction(io, command, async (context) => {
-        if (!TASK_ID_PATTERN.test(taskId) && !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$/.test(taskId)) {
+        if (!TASK_ID_PATTERN.test(taskId) && !QUOTABLE_ID.test(taskId)) {
           throw new UsageError(`"${taskId}" is not a task id (letters, digits, "_" or "-")`);
         }
         const input = awaitInput(taskId, flags);
@@ -63,14 +62,7 @@ export function registerAwait(program: Command, io: CliIO): void {
 }
 
 function awaitInput(taskId: string, flags: Flags): AwaitSeedanceVideoInput {
-  const problems: string[] = [];
-  if (flags.fileName !== undefined) {
-    const check = checkFileName(flags.fileName);
-    if (!check.ok) problems.push(`--file-name: ${check.reason}`);
-  }
-  if (flags.deadline !== undefined && parseDuration(flags.deadline) === undefined) {
-    problems.push(`--deadline must be a duration like "2h", "90m" or "1h30m", not "${flags.deadline}"`);
-  }
+  const problems = outputFlagProblems(flags);
   if (problems.length > 0) throw new UsageError(problems.join('; '));
   return {
     taskId,
