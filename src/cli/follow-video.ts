@@ -7,6 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { statusQuery } from '../contract/definitions';
 import type { SeedanceVideoResult, SeedanceVideoStatus } from '../contract/types';
+import { answerWithin } from './answer-within';
 import type { LiveLine } from './live-line';
 import { renderProgressLine } from './progress-line';
 
@@ -63,16 +64,8 @@ export async function followVideo(handle: WorkflowHandle, line: LiveLine | undef
 }
 
 /** The closed run's last `status` answer (a worker replays it); none if no worker answers soon. */
-async function finalStatus(handle: WorkflowHandle): Promise<SeedanceVideoStatus | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>(
-    (resolve) => (timer = setTimeout(() => resolve(undefined), FINAL_QUERY_TIMEOUT_MS)),
-  );
-  try {
-    return await Promise.race([handle.query(statusQuery).catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function finalStatus(handle: WorkflowHandle): Promise<SeedanceVideoStatus | undefined> {
+  return answerWithin(handle.query(statusQuery), FINAL_QUERY_TIMEOUT_MS);
 }
 
 /** When the `pollStatus` activity makes its next attempt (its next status read), if it waits for one. */

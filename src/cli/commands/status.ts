@@ -4,6 +4,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { batchStatusQuery, statusQuery } from '../../contract/definitions';
 import { GENERATE_BATCH_WORKFLOW_TYPE } from '../../contract/names';
 import type { SeedanceBatchStatus, SeedanceVideoResult, SeedanceVideoStatus } from '../../contract/types';
+import { answerWithin } from '../answer-within';
 import { runAction, type CliIO } from '../context';
 import { describeWorkflowFailure, ExitCode } from '../exit-codes';
 import { findVideoWorkflow } from '../find-workflow';
@@ -26,7 +27,7 @@ export function registerStatus(program: Command, io: CliIO): void {
         const query: Promise<SeedanceBatchStatus | SeedanceVideoStatus> = batch
           ? found.handle.query(batchStatusQuery)
           : found.handle.query(statusQuery);
-        const progress = await withTimeout(query, QUERY_TIMEOUT_MS);
+        const progress = await answerWithin(query, QUERY_TIMEOUT_MS);
         const end = running ? undefined : await outcome(found.handle);
         context.out.emit({
           ok: true,
@@ -65,15 +66,5 @@ async function outcome(
     const cause = (error as { cause?: unknown }).cause;
     const { type, message } = describeWorkflowFailure(cause);
     return { failure: { type, message } };
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise.catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
