@@ -37,10 +37,10 @@ function awaitMetadata(input: AwaitSeedanceVideoInput): SeedanceStaticMetadata {
     staticDetails: [
       '**Follows a Seedance video task** (awaitSeedanceVideo)',
       '',
-      `- Task: ${code(input.taskId)}`,
-      `- Model: ${input.model ? code(input.model) : 'learned from the first status check'}`,
+      `- Task: ${markdownCode(input.taskId)}`,
+      `- Model: ${input.model ? markdownCode(input.model) : 'learned from the first status check'}`,
       ...(input.serviceTier === 'flex' ? ['- Service tier: flex'] : []),
-      `- File: ${code(input.fileName ?? `${input.taskId}.mp4`)}`,
+      `- File: ${markdownCode(input.fileName ?? `${input.taskId}.mp4`)}`,
     ].join('\n'),
   };
 }
@@ -60,11 +60,11 @@ function generateMetadata(input: GenerateSeedanceVideoInput): SeedanceStaticMeta
       '**Generates a Seedance video** (generateSeedanceVideo)',
       '',
       '- Task: created by this run (its id: the `SeedanceTaskId` search attribute and the current details)',
-      `- Model: ${code(request.model)}${resolution ? `, ${request.resolution}` : ''}${request.service_tier === 'flex' ? ', flex tier' : ''}`,
+      `- Model: ${markdownCode(request.model)}${resolution ? `, ${request.resolution}` : ''}${request.service_tier === 'flex' ? ', flex tier' : ''}`,
       `- Prompt: ${prompt ? escapeMarkdown(truncate(prompt, DETAILS_PROMPT_CHARS)) : '(none)'}`,
       ...(images > 0 ? [`- Images: ${images}`] : []),
       ...(shape ? [`- Shape: ${shape}`] : []),
-      `- File: ${input.fileName ? code(input.fileName) : '`<taskId>.mp4`'}`,
+      `- File: ${input.fileName ? markdownCode(input.fileName) : '`<taskId>.mp4`'}`,
     ].join('\n'),
   };
 }
@@ -100,7 +100,7 @@ function truncate(text: string, max: number): string {
 }
 
 /** A code span (ids and file names keep their underscores); backticks inside are dropped. */
-function code(text: string): string {
+export function markdownCode(text: string): string {
   return `\`${text.replace(/`/g, '')}\``;
 }
 

@@ -12,7 +12,7 @@ import {
   type ChildWorkflowOptions,
 } from '@temporalio/workflow';
 import { FailureType } from '../contract/failures';
-import { seedanceStaticMetadata, type SeedanceStaticMetadata } from '../contract/static-metadata';
+import { markdownCode, seedanceStaticMetadata, type SeedanceStaticMetadata } from '../contract/static-metadata';
 import type { GenerateSeedanceVideoInput } from '../contract/types';
 import type { BatchFailure } from './batch-ledger';
 
@@ -32,7 +32,7 @@ export function batchChildMetadata(
   input: GenerateSeedanceVideoInput,
 ): SeedanceStaticMetadata {
   const { staticSummary, staticDetails } = seedanceStaticMetadata(input);
-  const batch = `- Batch: \`${batchWorkflowId.replace(/`/g, '')}\`, item ${index} (${index + 1} of ${total})`;
+  const batch = `- Batch: ${markdownCode(batchWorkflowId)}, item ${index} (${index + 1} of ${total})`;
   return { staticSummary, staticDetails: `${staticDetails}\n${batch}` };
 }
 
