@@ -63,15 +63,21 @@ afterAll(async () => {
   if (outputDir) await fs.rm(outputDir, { recursive: true, force: true });
 });
 
-/** Once the workflow has a task and the simulator has rendered it, `checkNow` ends the wait. */
-async function checkNowWhenRendered(workflowId: string): Promise<string> {
+/** The task id the workflow's `status` query names, once it has one. */
+function taskIdOf(workflowId: string): Promise<string> {
   const handle = client.workflow.getHandle(workflowId);
-  const taskId = await until(
+  return until(
     async () => (await handle.query(statusQuery).catch(() => undefined))?.taskId ?? undefined,
     20_000,
     'the task id',
     200,
   );
+}
+
+/** Once the workflow has a task and the simulator has rendered it, `checkNow` ends the wait. */
+async function checkNowWhenRendered(workflowId: string): Promise<string> {
+  const handle = client.workflow.getHandle(workflowId);
+  const taskId = await taskIdOf(workflowId);
   await sleep(TIMING.queuedMs + TIMING.renderMs + 200);
   await handle.signal(checkNowSignal);
   return taskId;
@@ -118,13 +124,7 @@ describe('seedance-temporal in a terminal', () => {
       ['generate', 'a doomed fox', '--wait', '--json', '-m', MODEL, '--workflow-id', workflowId],
       env,
     );
-    const handle = client.workflow.getHandle(workflowId);
-    const taskId = await until(
-      async () => (await handle.query(statusQuery).catch(() => undefined))?.taskId ?? undefined,
-      20_000,
-      'the task id',
-      200,
-    );
+    const taskId = await taskIdOf(workflowId);
     sim.setOutcome(taskId, 'failed', 'the prompt was refused by moderation');
     await checkNowWhenRendered(workflowId);
     const code = await cli.exited;
@@ -160,13 +160,7 @@ describe('seedance-temporal in a terminal', () => {
     const started = runWithPipes(['generate', 'a slow fox', '-m', MODEL, '--workflow-id', workflowId, '--json'], env);
     expect(await started.exited, started.output()).toBe(ExitCode.Ok);
     expect(JSON.parse(started.stdout())).toMatchObject({ ok: true, workflowId, taskQueue: TASK_QUEUE });
-    const handle = client.workflow.getHandle(workflowId);
-    const taskId = await until(
-      async () => (await handle.query(statusQuery).catch(() => undefined))?.taskId ?? undefined,
-      20_000,
-      'the task id',
-      200,
-    );
+    const taskId = await taskIdOf(workflowId);
     sim.setOutcome(taskId, 'completed');
     // SeedanceTaskId is in visibility a moment after the upsert.
     await until(
