@@ -12,6 +12,7 @@ const CLEAR_LINE = '\r\x1b[2K';
 
 export class LiveLine {
   private drawn = false;
+  private finished = false;
   private lastKey: string | undefined;
 
   constructor(private readonly stream: LineStream) {}
@@ -29,6 +30,7 @@ export class LiveLine {
    * without the countdown), so a wait prints once, not every second.
    */
   update(line: string, key: string = line): void {
+    if (this.finished) return;
     if (this.isTTY) {
       this.stream.write(`${CLEAR_LINE}${line}`);
       this.drawn = true;
@@ -39,9 +41,12 @@ export class LiveLine {
     this.stream.write(`${line}\n`);
   }
 
-  /** Leaves the last line on screen and moves below it. */
+  /**
+   * Leaves the last line on screen and moves below it. Later updates are dropped: a query still in
+   * flight when the wait ended must not draw over what the command prints next.
+   */
   finish(): void {
-    if (this.isTTY && this.drawn) this.stream.write('\n');
-    this.drawn = false;
+    if (this.isTTY && this.drawn && !this.finished) this.stream.write('\n');
+    this.finished = true;
   }
 }

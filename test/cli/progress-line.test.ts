@@ -114,4 +114,17 @@ describe('the live line', () => {
     line.finish();
     expect(pipe.written).toEqual(['next check in 9 s\n', 'downloading\n']);
   });
+
+  it('draws nothing once finished: a late query cannot overwrite the summary printed after it', () => {
+    for (const isTTY of [true, false]) {
+      const out = stream(isTTY);
+      const line = new LiveLine(out);
+      line.update('batch 3/3 done', 'k1');
+      line.finish();
+      const written = out.written.length;
+      line.update('batch 3/3 done', 'k2');
+      line.finish();
+      expect(out.written).toHaveLength(written);
+    }
+  });
 });
