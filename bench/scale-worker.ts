@@ -13,7 +13,7 @@ async function run(): Promise<void> {
   installWorkerRuntime(config);
   const connection = await NativeConnection.connect(config.temporal.connection);
   try {
-    const worker = await createWorkerFromConfig(config, connection, workerOptions);
+    const worker = await createWorkerFromConfig(config, connection, { workerOptions });
     console.log(`seedance worker: bench overrides ${JSON.stringify(workerOptions)}`);
     await worker.run();
   } finally {

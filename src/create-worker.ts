@@ -16,7 +16,7 @@ import {
 } from './activities';
 import { apiQueueRateLimit } from './activities/api-budget';
 import { countActivityFailures } from './activities/activity-metrics';
-import { seedanceTracingPlugin, type SeedanceTracing } from './observability/tracing-plugin';
+import type { SeedanceTracing } from './observability/tracing-plugin';
 import { DEFAULT_TASK_QUEUE, apiTaskQueueFor } from './contract/names';
 import { SeedanceClient, type SeedanceClientOptions } from './seedance/client';
 import type { VideoTaskProvider } from './seedance/provider';
@@ -214,7 +214,10 @@ export async function createSeedanceWorker(options: SeedanceWorkerOptions): Prom
   const shared = {
     connection: options.connection,
     namespace: options.namespace ?? 'default',
-    ...(options.tracing ? { plugins: [seedanceTracingPlugin(options.tracing)] } : {}),
+    // Loaded only when traced: the SDK's OpenTelemetry plugin and its dependencies are not small.
+    ...(options.tracing
+      ? { plugins: [(await import('./observability/tracing-plugin.js')).seedanceTracingPlugin(options.tracing)] }
+      : {}),
   };
   const workers = [await Worker.create({ ...shared, ...main, ...options.workerOptions })];
   if (options.apiRequestsPerSecond) {

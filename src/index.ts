@@ -4,7 +4,8 @@
  * Worker side (this module): the activities, a ready worker, the providers (the reseller API and
  * BytePlus ModelArk behind one port), the callback receiver, storage and the contract (names,
  * types, signals, failure types). Workflow side: `seedance-temporal/workflows`
- * (safe to import in workflow code); the contract alone: `seedance-temporal/contract`.
+ * (safe to import in workflow code); the contract alone: `seedance-temporal/contract`;
+ * OpenTelemetry traces: `seedance-temporal/tracing`.
  */
 export * from './contract';
 export { createActivities, DEFAULT_DOWNLOAD_POLICY } from './activities';
@@ -36,13 +37,8 @@ export {
 } from './client';
 export { loadWorkerConfig, ConfigError, type WorkerConfig } from './config';
 export { SERIES as SEEDANCE_METRIC_SERIES, seedanceHistogramBuckets, type SeriesSpec } from './observability/metrics';
-export {
-  startTracing,
-  seedanceTracingPlugin,
-  seedanceUndiciInstrumentation,
-  type SeedanceTracing,
-  type TracingConfig,
-} from './observability/tracing';
+// The tracing functions are `seedance-temporal/tracing`: loading OpenTelemetry is for those who trace.
+export type { SeedanceTracing } from './observability/tracing-plugin';
 export { SeedanceClient, DEFAULT_BASE_URL, type SeedanceClientOptions } from './seedance/client';
 export type {
   VideoTaskProvider,

@@ -59,12 +59,18 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The Seedance worker `config` describes, on `connection`; `workerOptions` are applied last (benchmarks). */
+export interface WorkerFromConfigExtras {
+  /** Applied last (the benchmarks' workers). */
+  workerOptions?: Partial<WorkerOptions>;
+  /** From {@link startObservabilityFromConfig}, when `OTEL_*` asks for traces. */
+  tracing?: SeedanceTracing | undefined;
+}
+
+/** The Seedance worker `config` describes, on `connection`. */
 export function createWorkerFromConfig(
   config: WorkerConfig,
   connection: NativeConnection,
-  workerOptions?: Partial<WorkerOptions>,
-  tracing?: SeedanceTracing,
+  { workerOptions, tracing }: WorkerFromConfigExtras = {},
 ): Promise<SeedanceWorker> {
   return createSeedanceWorker({
     connection,

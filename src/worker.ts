@@ -20,7 +20,7 @@ async function run(): Promise<void> {
   if (!connection) return; // stopped by a signal while waiting for the server
   const observability = await startObservabilityFromConfig(config, connection);
   try {
-    const worker = await createWorkerFromConfig(config, connection, undefined, observability.tracing);
+    const worker = await createWorkerFromConfig(config, connection, { tracing: observability.tracing });
     const receiver = await startCallbackReceiverFromConfig(config, connection);
     if (receiver) console.log(`seedance callback receiver: ${receiver.url}`);
     console.log(

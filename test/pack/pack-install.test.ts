@@ -163,6 +163,8 @@ describe('installed into a fresh project', () => {
   it.each([
     ['nodenext', ['--module', 'nodenext', '--moduleResolution', 'nodenext']],
     ['bundler', ['--module', 'preserve', '--moduleResolution', 'bundler']],
+    // The old resolution reads no `exports`: the subpaths resolve through `typesVersions`.
+    ['node10', ['--module', 'commonjs', '--moduleResolution', 'node10']],
   ])(
     'type-checks the imports with moduleResolution %s, and fails a wrong input to each entry point with exactly the marked errors',
     async (_, flags) => {
@@ -172,7 +174,7 @@ describe('installed into a fresh project', () => {
         .flatMap((line, i) =>
           [...line.matchAll(/\/\/ expect (TS\d+)/g)].map((m) => `src/wrong-input.ts:${i + 1} ${m[1]}`),
         );
-      expect(expected.length).toBe(3);
+      expect(expected.length).toBe(4);
       const checked = await tsc(project, ['-p', 'tsconfig.with-errors.json', ...flags]);
       expect(checked.code).not.toBe(0);
       const actual = typeErrors(checked).map((e) => e.replace(/^(.+?)\((\d+),\d+\): error (TS\d+).*$/, '$1:$2 $3'));
@@ -205,6 +207,23 @@ describe('installed into a fresh project', () => {
     const esm = await run(process.execPath, ['esm-imports.mjs'], project);
     expect(esm.stderr).toBe('');
     expect(esm.stdout.trim()).toBe('seedance-video_abc');
+  });
+
+  it('loads no OpenTelemetry module from the root; seedance-temporal/tracing loads it', async () => {
+    const loaded = await run(process.execPath, ['root-loads-no-tracing.cjs'], project);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    const report = JSON.parse(loaded.stdout.trim()) as {
+      rootMs: number;
+      tracingMs: number;
+      loadedByRoot: string[];
+      loadedByTracing: number;
+    };
+    console.log(
+      `require('seedance-temporal') ${report.rootMs} ms, then require('seedance-temporal/tracing') ${report.tracingMs} ms ` +
+        `(${report.loadedByTracing} OpenTelemetry modules)`,
+    );
+    expect(report.loadedByRoot).toEqual([]);
+    expect(report.loadedByTracing).toBeGreaterThan(0);
   });
 
   // Runs once package.json has a `bin` named seedance-temporal (the terminal command of issue 10).

@@ -2,6 +2,7 @@
 import { createSeedanceWorker, seedanceWorkerOptions } from 'seedance-temporal';
 import { workflowIdForTask } from 'seedance-temporal/contract';
 import { createSimulator } from 'seedance-temporal/simulator';
+import { seedanceTracingPlugin, startTracing } from 'seedance-temporal/tracing';
 import { executeSeedanceVideo, generateSeedanceVideo } from 'seedance-temporal/workflows';
 
 const imported = {
@@ -9,6 +10,8 @@ const imported = {
   seedanceWorkerOptions,
   workflowIdForTask,
   createSimulator,
+  seedanceTracingPlugin,
+  startTracing,
   executeSeedanceVideo,
   generateSeedanceVideo,
 };

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_TASK_QUEUE, seedanceWorkerOptions } from 'seedance-temporal';
 import type { GenerateSeedanceVideoInput } from 'seedance-temporal/contract';
+import { startTracing } from 'seedance-temporal/tracing';
 import { executeSeedanceVideo } from 'seedance-temporal/workflows';
 
 export const input: GenerateSeedanceVideoInput = {
@@ -14,3 +15,5 @@ export const input: GenerateSeedanceVideoInput = {
 export const child = () => executeSeedanceVideo({ taskId: 42 }); // expect TS2322
 
 export const options = () => seedanceWorkerOptions({ storage: '/var/videos', taskQueue: DEFAULT_TASK_QUEUE }); // expect TS2322
+
+export const traces = () => startTracing({ exporter: 'zipkin', serviceName: 'videos' }); // expect TS2322
