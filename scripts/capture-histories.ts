@@ -14,6 +14,10 @@
  * attribute upserts are captured on a dev server that has them registered. With `CAPTURE_API_RPS`
  * set, the workers have that API budget, so the API calls go to the `-api` queue; capture both.
  *
+ * The batch paths (`batch-*`, `generateSeedanceVideos` and its children on the time-skipping
+ * server) are captured with the reseller's. `CAPTURE_ONLY=<regex>` captures only the paths it
+ * matches: `CAPTURE_ONLY=^batch- npm run capture-histories -- v0.4.0` added the first batch fixtures.
+ *
  * `CAPTURE_PROVIDER=modelark npm run capture-histories [-- <label>]` captures the ModelArk paths
  * (remote cancel of a queued task, expiry, `checkNow` hints, callbacks) with the ModelArk test stack
  * on the time-skipping server. Their paths share names with the reseller's, so their label ends in
@@ -32,11 +36,14 @@ import {
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createTemporalSignaler, startCallbackReceiver } from '../src/callbacks';
-import { AWAIT_WORKFLOW_TYPE, GENERATE_WORKFLOW_TYPE } from '../src/contract/names';
+import { batchStatusQuery } from '../src/contract/definitions';
+import { AWAIT_WORKFLOW_TYPE, GENERATE_BATCH_WORKFLOW_TYPE, GENERATE_WORKFLOW_TYPE } from '../src/contract/names';
 import type {
   AwaitSeedanceVideoInput,
+  BatchItem,
   CheckNowInput,
   GenerateSeedanceVideoInput,
+  GenerateSeedanceVideosInput,
   SeedanceVideoStatus,
 } from '../src/contract/types';
 import type { AnySimulator, ModelArkSimulator, RequestKind, Simulator } from '../src/simulator';
@@ -57,6 +64,8 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 const OUT_DIR = path.resolve(__dirname, '../test/replay/histories');
 const MINUTE = 60_000;
+/** `CAPTURE_ONLY=<regex>`: capture only the paths it matches (new paths next to fixtures already captured). */
+const ONLY = process.env.CAPTURE_ONLY ? new RegExp(process.env.CAPTURE_ONLY) : undefined;
 const API_BUDGET = process.env.CAPTURE_API_RPS ? { apiRequestsPerSecond: Number(process.env.CAPTURE_API_RPS) } : {};
 const PROVIDERS = ['reseller', 'modelark'] as const;
 type ProviderName = (typeof PROVIDERS)[number];
@@ -83,6 +92,22 @@ function startGenerate(
   input: GenerateSeedanceVideoInput & TestOnlyInput,
 ): Promise<Handle> {
   return h.client.workflow.start(GENERATE_WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId, args: [input] });
+}
+
+/** Starts `generateSeedanceVideos` under a fixed workflow id. */
+function startBatch(
+  h: Starter,
+  workflowId: string,
+  input: GenerateSeedanceVideosInput & TestOnlyInput,
+): Promise<Handle> {
+  return h.client.workflow.start(GENERATE_BATCH_WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId, args: [input] });
+}
+
+/** Batch items of 480p prompts `<tag> clip <n>`; `word` marks them for the simulator (see {@link BATCH_FAIL_WORD}). */
+function batchItems(tag: string, count: number, word = ''): BatchItem[] {
+  return Array.from({ length: count }, (_, i) => ({
+    request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: `${tag} clip ${i} ${word}`.trim() }] },
+  }));
 }
 
 /** Polls the `status` query until `done`, in real time: the test server skips no time meanwhile. */
@@ -253,6 +278,73 @@ const timeSkipping: Record<string, Capture> = {
     );
   },
 };
+
+/** A created task whose prompt holds this word ends `failed`; one with {@link BATCH_SLOW_WORD} renders for 2 hours. */
+const BATCH_FAIL_WORD = 'FAILME';
+const BATCH_SLOW_WORD = 'SLOWLY';
+
+/** `generateSeedanceVideos` on the time-skipping server: its children run there too. */
+const batches: Record<string, Capture> = {
+  async 'batch-completed'(h) {
+    const items = batchItems('a field of poppies', 4);
+    items[1] = {
+      request: { ...items[1]!.request, content: [{ type: 'text', text: `a doomed clip ${BATCH_FAIL_WORD}` }] },
+    };
+    items[2] = { ...items[2]!, fileName: 'poppies.mp4' };
+    const handle = await startBatch(h, 'batch-replay-completed', { items, maxConcurrent: 2 });
+    const result = await handle.result();
+    expectPath(result.completed === 3 && result.failed === 1, `${result.completed} stored, ${result.failed} failed`);
+    return handle;
+  },
+  async 'batch-continue-as-new'(h) {
+    return settle(
+      await startBatch(h, 'batch-replay-continue', {
+        items: batchItems('waves on a pier', 6),
+        maxConcurrent: 2,
+        historyEventsBeforeContinue: 25,
+      }),
+    );
+  },
+  async 'batch-workflow-cancel'(h) {
+    const handle = await startBatch(h, 'batch-replay-cancel', {
+      items: batchItems('a slow sunrise', 3, BATCH_SLOW_WORD),
+      maxConcurrent: 2,
+    });
+    await waitForBatchRunning(handle, 2);
+    await handle.cancel();
+    return settle(handle);
+  },
+  async 'batch-cancel-signal'(h) {
+    const handle = await startBatch(h, 'batch-replay-cancel-signal', {
+      items: batchItems('a slow sunset', 3, BATCH_SLOW_WORD),
+      maxConcurrent: 2,
+    });
+    await waitForBatchRunning(handle, 2);
+    await handle.signal('cancel', { reason: 'wrong prompts' });
+    return settle(handle);
+  },
+};
+
+/** Until `count` children run and each has created its task (its `status` has a task id). */
+async function waitForBatchRunning(handle: Handle, count: number): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const status = await handle.query(batchStatusQuery).catch(() => undefined);
+    const running = status?.items.filter((item) => item.phase === 'running') ?? [];
+    if (running.length === count) {
+      const children = await Promise.all(
+        running.map((item) =>
+          handle.client
+            .getHandle(`${handle.workflowId}/item-${item.index}`)
+            .query<SeedanceVideoStatus>('status')
+            .catch(() => undefined),
+        ),
+      );
+      if (children.every((child) => child?.phase === 'waiting' && child.taskId)) return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${handle.workflowId} never had ${count} children waiting`);
+}
 
 /** On a dev server with the Seedance search attributes registered: the upserts are in history. */
 const devServer: Record<string, Capture> = {
@@ -466,6 +558,7 @@ async function captureAll<Sim extends AnySimulator>(
   env?: TestWorkflowEnvironment,
 ) {
   for (const [name, capture] of Object.entries(captures)) {
+    if (ONLY && !ONLY.test(name)) continue;
     const handle = await capture(h, env);
     const runs = await runsOf(h.client, handle.workflowId, handle.firstExecutionRunId);
     for (const [i, run] of runs.entries()) {
@@ -490,10 +583,20 @@ async function captureReseller(label: string): Promise<void> {
       env,
       taskQueue: 'seedance-video',
       ...API_BUDGET,
-      simulator: { profile: { seedance_1_5_pro_1080p: { queuedMs: MINUTE, renderMs: 5 * MINUTE } } },
+      simulator: {
+        profile: { seedance_1_5_pro_1080p: { queuedMs: MINUTE, renderMs: 5 * MINUTE } },
+        timingFor: ({ prompt }) =>
+          prompt.includes(BATCH_SLOW_WORD) ? { queuedMs: 0, renderMs: 120 * MINUTE } : undefined,
+      },
     });
+    h.sim.onRequest = (entry) => {
+      const prompt = entry.createRequest?.content.find((c) => c.type === 'text')?.text ?? '';
+      if (entry.taskId && prompt.includes(BATCH_FAIL_WORD))
+        h.sim.setOutcome(entry.taskId, 'failed', 'simulated refusal');
+    };
     try {
       await captureAll(h, timeSkipping, label, env);
+      await captureAll(h, batches, label, env);
     } finally {
       await h.close();
     }
@@ -501,6 +604,7 @@ async function captureReseller(label: string): Promise<void> {
     await env.teardown();
   }
 
+  if (ONLY && !Object.keys(devServer).some((name) => ONLY.test(name))) return;
   const server = await startDevServer({ headless: true });
   const connection = await NativeConnection.connect({ address: server.address });
   const clientConnection = await Connection.connect({ address: server.address });

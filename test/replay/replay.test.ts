@@ -10,6 +10,7 @@ import path from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GENERATE_BATCH_WORKFLOW_TYPE } from '../../src/contract/names';
 import { historyFromJson, type History } from '../../src/testing/history';
 import { workflowBundle } from '../helpers/harness';
 
@@ -55,6 +56,15 @@ const REQUIRED_MODELARK_PATHS = [
   'await-continue-as-new-run2',
 ];
 
+/** The batch paths (`generateSeedanceVideos`; its children's own histories are the video paths above). */
+const REQUIRED_BATCH_PATHS = [
+  'batch-completed',
+  'batch-continue-as-new-run1',
+  'batch-continue-as-new-run2',
+  'batch-workflow-cancel',
+  'batch-cancel-signal',
+];
+
 type Provider = 'reseller' | 'modelark';
 
 interface Fixture {
@@ -63,6 +73,8 @@ interface Fixture {
   label: string;
   path: string;
   provider: Provider;
+  /** The workflow type the history ran. */
+  type: string;
   history: History;
 }
 
@@ -74,7 +86,8 @@ beforeAll(async () => {
     names.map(async (name) => {
       const history = historyFromJson(await fs.readFile(path.join(HISTORIES, name), 'utf8'));
       const [label, ...rest] = name.replace(/\.json$/, '').split('-');
-      return { name, label: label!, path: rest.join('-'), provider: recordedProvider(history), history };
+      const type = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '';
+      return { name, label: label!, path: rest.join('-'), provider: recordedProvider(history), type, history };
     }),
   );
 });
@@ -117,26 +130,46 @@ async function replayAll(
   which: readonly Fixture[] = fixtures,
 ): Promise<Map<string, Error | undefined>> {
   const errors = new Map<string, Error | undefined>();
+  // Replayed one after another, in order: the n-th result is the n-th fixture's (ids may repeat across runs).
   const results = Worker.runReplayHistories(
     { workflowBundle: bundle },
-    which.map((f) => ({ workflowId: f.name, history: f.history })),
+    which.map((f) => ({ workflowId: replayWorkflowId(f), history: f.history })),
   );
-  for await (const result of results) errors.set(result.workflowId, result.error);
+  let index = 0;
+  for await (const result of results) errors.set(which[index++]!.name, result.error);
   return errors;
 }
 
 /**
- * The fixtures of the newest version (every provider, with and without an API budget): enough to
- * show that the replay would catch each deliberate change, at half the replays of all of them.
- * Every fixture, old ones included, is replayed against the real code above.
+ * The id to replay a fixture under. A batch derives its children's ids from its own, so it replays
+ * under the id it ran with (its first child's id without `/item-<n>`); the video workflows under
+ * the file name, which names a failing replay in the logs.
+ */
+function replayWorkflowId(fixture: Fixture): string {
+  if (fixture.type !== GENERATE_BATCH_WORKFLOW_TYPE) return fixture.name;
+  const child = fixture.history.events?.find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)
+    ?.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+  return child?.replace(/\/item-\d+$/, '') ?? fixture.name;
+}
+
+function batchFixtures(): Fixture[] {
+  return fixtures.filter((f) => f.type === GENERATE_BATCH_WORKFLOW_TYPE);
+}
+
+/**
+ * The video fixtures of the newest version (every provider, with and without an API budget):
+ * enough to show that the replay would catch each deliberate change to the video workflows, at
+ * half the replays of all of them. Every fixture, old ones included, is replayed against the real
+ * code above.
  */
 function newestFixtures(): Fixture[] {
   const version = (label: string) => label.split('_')[0]!;
-  const newest = fixtures
+  const videos = fixtures.filter((f) => f.type !== GENERATE_BATCH_WORKFLOW_TYPE);
+  const newest = videos
     .map((f) => version(f.label))
     .sort(compareVersions)
     .at(-1);
-  return fixtures.filter((f) => version(f.label) === newest);
+  return videos.filter((f) => version(f.label) === newest);
 }
 
 function compareVersions(a: string, b: string): number {
@@ -163,6 +196,7 @@ describe('replay of the committed histories', () => {
     const pathsOf = (provider: Provider) => fixtures.filter((f) => f.provider === provider).map((f) => f.path);
     expect(pathsOf('reseller')).toEqual(expect.arrayContaining(REQUIRED_PATHS));
     expect(pathsOf('modelark')).toEqual(expect.arrayContaining(REQUIRED_MODELARK_PATHS));
+    expect(batchFixtures().map((f) => f.path)).toEqual(expect.arrayContaining(REQUIRED_BATCH_PATHS));
     // The paths share names, so the label keeps the providers' files apart.
     for (const f of fixtures) expect(f.label.endsWith('_modelark'), f.name).toBe(f.provider === 'modelark');
     // Our own upserts: every run since the api-task-queue patch also upserts TemporalChangeVersion.
@@ -188,8 +222,9 @@ describe('replay of the committed histories', () => {
     expect(failed).toEqual([]);
   });
 
-  it('a timer added before the first check breaks every history', async () => {
-    const probes = newestFixtures();
+  it('a timer added before the first check breaks every history, the batches included', async () => {
+    const probes = [...newestFixtures(), ...batchFixtures()];
+    expect(batchFixtures().length).toBeGreaterThan(0);
     const errors = await replayAll(await changedBundle('timer-before-first-check.ts', false), probes);
     for (const fixture of probes) {
       expect(errors.get(fixture.name), fixture.name).toBeInstanceOf(DeterminismViolationError);
