@@ -188,7 +188,7 @@ export interface SeedanceWorkerOptions {
   schedule?: 'documented' | 'adaptive';
   /** The server's clock as the worker reads it: `testEnv.currentTimeMs()` on the time-skipping server. @default Date.now */
   clock?: () => number | Promise<number>;
-  /** OpenTelemetry spans of workflows, activities and their HTTP calls (src/observability/tracing.ts). @default off */
+  /** OpenTelemetry spans of workflows, activities and their HTTP calls (`seedance-temporal/tracing`). @default off */
   tracing?: SeedanceTracing;
 }
 

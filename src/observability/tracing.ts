@@ -1,5 +1,6 @@
 /**
- * OpenTelemetry traces of the Seedance worker, through `@temporalio/interceptors-opentelemetry`:
+ * `seedance-temporal/tracing`: OpenTelemetry traces of the Seedance worker, through
+ * `@temporalio/interceptors-opentelemetry` (its own entry point, so the root loads none of it):
  * a span for each workflow run, activity start and activity attempt, and a child span for each
  * HTTP call the activities make with undici (status reads, creates, the video download).
  *
