@@ -13,7 +13,7 @@ import { deriveCallbackSecret } from './callbacks/callback-url';
 import { DEFAULT_CALLBACK_PATH } from './callbacks/receiver';
 import { DEFAULT_TASK_QUEUE } from './contract/names';
 import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy } from './activities/dependencies';
-import type { TracingConfig } from './observability/tracing';
+import { OTLP_PROTOCOLS, type TracingConfig } from './observability/tracing-config';
 
 /** The default base URL of each provider's API. */
 export const DEFAULT_BASE_URLS: Readonly<Record<ProviderName, string>> = {
@@ -79,6 +79,8 @@ const httpUrl = z
   .url('must be a URL')
   .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
+const otlpProtocol = z.enum(OTLP_PROTOCOLS, { message: `must be one of ${OTLP_PROTOCOLS.join(', ')}` });
+
 const envSchema = z.object({
   SEEDANCE_PROVIDER: z.enum(['reseller', 'modelark'], { message: 'must be reseller or modelark' }).default('reseller'),
   SEEDANCE_API_KEY: z.string().min(1, 'is empty').optional(),
@@ -112,6 +114,8 @@ const envSchema = z.object({
     .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
   OTEL_SERVICE_NAME: z.string().min(1, 'is empty').default('seedance-worker'),
 });
 
@@ -184,7 +188,11 @@ function tracingConfig(e: z.infer<typeof envSchema>): TracingConfig | undefined 
   const exporter =
     e.OTEL_TRACES_EXPORTER ??
     (e.OTEL_EXPORTER_OTLP_ENDPOINT || e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'otlp' : undefined);
-  return exporter ? { exporter, serviceName: e.OTEL_SERVICE_NAME } : undefined;
+  if (exporter === 'console') return { exporter, serviceName: e.OTEL_SERVICE_NAME };
+  if (exporter !== 'otlp') return undefined;
+  // The specification's default protocol is http/protobuf.
+  const protocol = e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
+  return { exporter, protocol, serviceName: e.OTEL_SERVICE_NAME };
 }
 
 function isLoopbackHttp(url: string): boolean {

@@ -25,9 +25,22 @@ describe('traces from the OTEL_* environment', () => {
   it('are on with an OTLP endpoint, under the default service name', () => {
     expect(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toEqual({
       exporter: 'otlp',
+      protocol: 'http/protobuf',
       serviceName: 'seedance-worker',
     });
     expect(tracing({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' })?.exporter).toBe('otlp');
+  });
+
+  it('speak the protocol OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL asks, the traces one first', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' };
+    expect(tracing({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toMatchObject({ protocol: 'grpc' });
+    expect(tracing({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })).toMatchObject({ protocol: 'http/json' });
+    expect(
+      tracing({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' }),
+    ).toMatchObject({ protocol: 'grpc' });
+    expect(() => tracing({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' })).toThrow(
+      /OTEL_EXPORTER_OTLP_PROTOCOL must be one of http\/protobuf, http\/json, grpc/,
+    );
   });
 
   it('follow OTEL_TRACES_EXPORTER and OTEL_SERVICE_NAME', () => {

@@ -17,23 +17,20 @@
  *
  * The signed video URL is a credential: HTTP spans carry its origin and path, never its query.
  */
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation, type UndiciRequest } from '@opentelemetry/instrumentation-undici';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { TracingConfig } from './tracing-config';
 import type { SeedanceTracing } from './tracing-plugin';
 
 export { seedanceTracingPlugin, type SeedanceTracing } from './tracing-plugin';
 
-/** What `OTEL_*` asks of the worker's traces (src/config.ts reads it). */
-export interface TracingConfig {
-  /** `otlp`: OTLP over HTTP (`OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT`, default http://localhost:4318); `console`: stdout. */
-  exporter: 'otlp' | 'console';
-  /** `OTEL_SERVICE_NAME`. */
-  serviceName: string;
-}
+export type { OtlpProtocol, TracingConfig } from './tracing-config';
 
 export interface StartedTracing {
   tracing: SeedanceTracing;
@@ -47,8 +44,7 @@ export interface StartedTracing {
  */
 export function startTracing(config: TracingConfig): StartedTracing {
   const resource = new Resource({ 'service.name': config.serviceName });
-  const exporter: SpanExporter = config.exporter === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter();
-  const spanProcessor = new BatchSpanProcessor(exporter);
+  const spanProcessor = new BatchSpanProcessor(spanExporterFor(config));
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register(); // the context manager that parents HTTP spans under activity spans, and W3C propagation
   const unregister = registerInstrumentations({
@@ -62,6 +58,22 @@ export function startTracing(config: TracingConfig): StartedTracing {
       await provider.shutdown();
     },
   };
+}
+
+/**
+ * The exporter `config` names. The OTLP exporters read their own `OTEL_EXPORTER_OTLP_*` endpoint,
+ * headers, timeout and compression variables.
+ */
+export function spanExporterFor(config: TracingConfig): SpanExporter {
+  if (config.exporter === 'console') return new ConsoleSpanExporter();
+  switch (config.protocol) {
+    case 'http/protobuf':
+      return new OtlpProtobufTraceExporter();
+    case 'http/json':
+      return new OtlpJsonTraceExporter();
+    case 'grpc':
+      return new OtlpGrpcTraceExporter();
+  }
 }
 
 /**

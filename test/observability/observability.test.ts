@@ -164,6 +164,7 @@ describe('observability of the production worker', () => {
       SEEDANCE_PROMETHEUS_ADDRESS: prometheus,
       SEEDANCE_WORKFLOW_BUNDLE: bundleFile,
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', // what this collector reads (the others: otlp-protocols.test.ts)
       OTEL_SERVICE_NAME: 'seedance-observability-test',
     });
     await handles[0]!.result();
