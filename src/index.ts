@@ -32,6 +32,7 @@ export {
 export {
   startSeedanceVideo,
   startGenerateSeedanceVideo,
+  startGenerateSeedanceVideos,
   getSeedanceVideoHandle,
   type SeedanceStartOptions,
 } from './client';

@@ -1,6 +1,7 @@
 export {
   startSeedanceVideo,
   startGenerateSeedanceVideo,
+  startGenerateSeedanceVideos,
   getSeedanceVideoHandle,
   type SeedanceStartOptions,
 } from './start';

@@ -7,13 +7,21 @@
  * const { video } = await handle.result();
  */
 import type { Client, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
-import { AWAIT_WORKFLOW_TYPE, DEFAULT_TASK_QUEUE, GENERATE_WORKFLOW_TYPE, workflowIdForTask } from '../contract/names';
-import { seedanceStaticMetadata } from '../contract/static-metadata';
+import {
+  AWAIT_WORKFLOW_TYPE,
+  DEFAULT_TASK_QUEUE,
+  GENERATE_BATCH_WORKFLOW_TYPE,
+  GENERATE_WORKFLOW_TYPE,
+  workflowIdForTask,
+} from '../contract/names';
+import { seedanceBatchStaticMetadata, seedanceStaticMetadata } from '../contract/static-metadata';
 import type {
   AwaitSeedanceVideoInput,
   AwaitSeedanceVideoWorkflow,
   GenerateSeedanceVideoInput,
   GenerateSeedanceVideoWorkflow,
+  GenerateSeedanceVideosInput,
+  GenerateSeedanceVideosWorkflow,
 } from '../contract/types';
 
 /** Start options you may set; `args` come from the input. */
@@ -67,6 +75,32 @@ export function startGenerateSeedanceVideo(
     workflowId: `seedance-generate-${crypto.randomUUID()}`,
     workflowIdConflictPolicy: 'USE_EXISTING',
     ...seedanceStaticMetadata(input),
+    ...options,
+    args: [input],
+  });
+}
+
+/**
+ * Starts `generateSeedanceVideos`: every item a `generateSeedanceVideo` child (each creates a paid
+ * task), at most `maxConcurrent` at once; `batchStatus` tells the progress.
+ *
+ * As with one video, pass your own `workflowId` to make the start safe to repeat: with the default
+ * `USE_EXISTING` policy a second start returns the running batch, and its items' ids
+ * (`<batch id>/item-<n>`) never start twice. Without one: `seedance-batch-<uuid>`.
+ *
+ * The run's static summary counts the videos (`Seedance batch: 50 videos, at most 10 at once`), its
+ * details name the models and the first prompts; `options` may replace them.
+ */
+export function startGenerateSeedanceVideos(
+  client: Client,
+  input: GenerateSeedanceVideosInput,
+  options: SeedanceStartOptions = {},
+): Promise<WorkflowHandleWithFirstExecutionRunId<GenerateSeedanceVideosWorkflow>> {
+  return client.workflow.start<GenerateSeedanceVideosWorkflow>(GENERATE_BATCH_WORKFLOW_TYPE, {
+    taskQueue: DEFAULT_TASK_QUEUE,
+    workflowId: `seedance-batch-${crypto.randomUUID()}`,
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    ...seedanceBatchStaticMetadata(input),
     ...options,
     args: [input],
   });

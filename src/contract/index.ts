@@ -25,7 +25,7 @@ export {
 export { downloadProgressSignal } from './definitions';
 export { BATCH_DEFAULT_MAX_CONCURRENT, BATCH_MAX_CONCURRENT, BATCH_MAX_ITEMS } from './batch-limits';
 export { FAILURES, FailureType, NON_RETRYABLE_TYPES, isFailureType } from './failures';
-export { seedanceStaticMetadata } from './static-metadata';
+export { seedanceStaticMetadata, seedanceBatchStaticMetadata } from './static-metadata';
 export type { SeedanceStaticMetadata } from './static-metadata';
 export type { FailureKind, FailureSpec, PerCaseFailureKind } from './failures';
 export type {

@@ -8,7 +8,8 @@
  * Only what the workflow input already holds goes in (it is in history anyway): the prompt and the
  * request's options, never image URLs (they may be signed) or anything of the worker's.
  */
-import type { AwaitSeedanceVideoInput, GenerateSeedanceVideoInput } from './types';
+import { BATCH_DEFAULT_MAX_CONCURRENT } from './batch-limits';
+import type { AwaitSeedanceVideoInput, GenerateSeedanceVideoInput, GenerateSeedanceVideosInput } from './types';
 
 export interface SeedanceStaticMetadata {
   /** One line, e.g. `Seedance 720p: a red fox running through snow…`. */
@@ -65,6 +66,43 @@ function generateMetadata(input: GenerateSeedanceVideoInput): SeedanceStaticMeta
       ...(images > 0 ? [`- Images: ${images}`] : []),
       ...(shape ? [`- Shape: ${shape}`] : []),
       `- File: ${input.fileName ? markdownCode(input.fileName) : '`<taskId>.mp4`'}`,
+    ].join('\n'),
+  };
+}
+
+/** Prompts listed in a batch's details. */
+const BATCH_DETAILS_PROMPTS = 5;
+
+/**
+ * The static summary and details of a `generateSeedanceVideos` run: how many videos, how many at
+ * once, the models and the first prompts. Its items' own runs are `<batch id>/item-<n>`, each with
+ * {@link seedanceStaticMetadata} and a line naming the batch.
+ */
+export function seedanceBatchStaticMetadata(input: GenerateSeedanceVideosInput): SeedanceStaticMetadata {
+  const items = Array.isArray(input?.items) ? input.items : [];
+  const atOnce = input?.maxConcurrent ?? BATCH_DEFAULT_MAX_CONCURRENT;
+  const models = new Map<string, number>();
+  for (const item of items) {
+    const model = String(item?.request?.model);
+    models.set(model, (models.get(model) ?? 0) + 1);
+  }
+  const prompts = items.slice(0, BATCH_DETAILS_PROMPTS).map((item, index) => {
+    const prompt = item?.request?.content ? promptOf(item) : '';
+    return `${index + 1}. ${escapeMarkdown(firstWords(prompt)) || '(no text prompt)'}`;
+  });
+  const videos = `${items.length} video${items.length === 1 ? '' : 's'}`;
+  return {
+    staticSummary: `Seedance batch: ${videos}, at most ${atOnce} at once`,
+    staticDetails: [
+      '**Generates a batch of Seedance videos** (generateSeedanceVideos)',
+      '',
+      `- Videos: ${items.length}, at most ${atOnce} at once, each a child run \`<batch id>/item-<n>\``,
+      `- Models: ${[...models].map(([model, count]) => `${markdownCode(model)} (${count})`).join(', ') || '(none)'}`,
+      '- Progress: the current details, and the `batchStatus` query',
+      '',
+      `First prompts${items.length > BATCH_DETAILS_PROMPTS ? ` (${BATCH_DETAILS_PROMPTS} of ${items.length})` : ''}:`,
+      '',
+      ...prompts,
     ].join('\n'),
   };
 }

@@ -15,8 +15,8 @@ import { NativeConnection } from '@temporalio/worker';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, findChromium, type BrowserLookup } from '../../scripts/browser';
-import { startGenerateSeedanceVideo, startSeedanceVideo } from '../../src/client';
-import { cancelSignal, statusQuery, type SeedanceVideoStatus } from '../../src/contract';
+import { startGenerateSeedanceVideo, startGenerateSeedanceVideos, startSeedanceVideo } from '../../src/client';
+import { batchStatusQuery, cancelSignal, statusQuery, type SeedanceVideoStatus } from '../../src/contract';
 import { startHarness, type Harness } from '../helpers/harness';
 import { createDevServerForTest, type TestDevServer } from '../helpers/temporal';
 import { until } from '../helpers/wait';
@@ -98,7 +98,8 @@ afterAll(async () => {
 
 /** The run's page on one of its tabs (`user-metadata`, `history`, `search-attributes`, `pending-activities`). */
 async function openRunTab(handle: WorkflowHandle, runId: string, tab: string): Promise<void> {
-  await page.goto(`${server!.uiUrl}/namespaces/${server!.namespace}/workflows/${handle.workflowId}/${runId}/${tab}`);
+  const workflowId = encodeURIComponent(handle.workflowId); // a batch item's id has a `/`
+  await page.goto(`${server!.uiUrl}/namespaces/${server!.namespace}/workflows/${workflowId}/${runId}/${tab}`);
 }
 
 /**
@@ -261,6 +262,45 @@ describe('the Web UI (headless Chromium)', () => {
       `Check ${taskId} until it ends, on the schedule (processing)`,
       'the pollStatus activity summary',
     );
+  });
+
+  it('shows a batch: its summary, counts and first prompts, and each item naming its batch', async (ctx) => {
+    if (lookup.path === null) return ctx.skip(`no headless browser here: ${lookup.why}`);
+    const foxes = [`${FOX}, seen from the left`, `${FOX}, seen from the right`];
+    const handle = await startGenerateSeedanceVideos(
+      stack!.client,
+      {
+        items: foxes.map((text) => ({
+          request: { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text }] },
+        })),
+        maxConcurrent: 2,
+      },
+      { taskQueue: stack!.taskQueue, workflowId: `web-ui-batch-${Date.now()}` },
+    );
+    started.push(handle);
+    await until(
+      async () => (await handle.query(batchStatusQuery)).counts.running === 2,
+      30_000,
+      'both items running',
+      200,
+    );
+
+    await openRunTab(handle, handle.firstExecutionRunId, 'user-metadata');
+    texts.batchSummary = await findOnPage('Seedance batch: 2 videos, at most 2 at once', 'the batch summary');
+    await findOnPage('First prompts:', "the batch's details");
+    // A markdown list: the page's text has its items, not their numbers.
+    await findOnPage('a red fox running through snow at dawn…', "the batch's first prompt");
+    texts.batchProgress = await findOnPage(
+      'Seedance batch: 0/2 completed, 2 running, 0 pending (at most 2 at once, run 1)',
+      "the batch's current details",
+    );
+    await screenshot('batch-user-metadata');
+
+    const child = stack!.client.workflow.getHandle(`${handle.workflowId}/item-1`);
+    await openRunTab(child, (await child.describe()).runId, 'user-metadata');
+    texts.batchItem = await findOnPage(`Batch: ${handle.workflowId}, item 1 (2 of 2)`, "an item's batch line");
+    await findOnPage('Seedance 480p: a red fox running through snow at dawn…', "an item's summary");
+    await screenshot('batch-item-user-metadata');
   });
 
   it('lists the runs with their Seedance search attributes as columns', async (ctx) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { firstWords, seedanceStaticMetadata } from '../../src/contract/static-metadata';
+import { firstWords, seedanceBatchStaticMetadata, seedanceStaticMetadata } from '../../src/contract/static-metadata';
+import type { BatchItem } from '../../src/contract/types';
 
 const fox = 'a red fox running through snow at dawn, cinematic slow motion, golden light';
 
@@ -69,5 +70,47 @@ describe('firstWords', () => {
     const cut = firstWords('x'.repeat(100));
     expect(cut).toHaveLength(60);
     expect(cut.endsWith('…')).toBe(true);
+  });
+});
+
+describe('seedanceBatchStaticMetadata', () => {
+  const item = (text: string, model = 'seedance_1_5_pro_480p'): BatchItem => ({
+    request: { model, content: [{ type: 'text', text }] },
+  });
+
+  it('counts the videos and models, and lists the first five prompts', () => {
+    const items = [item(fox, 'seedance_1_5_pro_720p'), ...Array.from({ length: 6 }, (_, i) => item(`clip *${i}*`))];
+    const { staticSummary, staticDetails } = seedanceBatchStaticMetadata({ items, maxConcurrent: 3 });
+    expect(staticSummary).toBe('Seedance batch: 7 videos, at most 3 at once');
+    expect(staticDetails).toBe(
+      [
+        '**Generates a batch of Seedance videos** (generateSeedanceVideos)',
+        '',
+        '- Videos: 7, at most 3 at once, each a child run `<batch id>/item-<n>`',
+        '- Models: `seedance_1_5_pro_720p` (1), `seedance_1_5_pro_480p` (6)',
+        '- Progress: the current details, and the `batchStatus` query',
+        '',
+        'First prompts (5 of 7):',
+        '',
+        '1. a red fox running through snow at dawn…',
+        '2. clip \\*0\\*',
+        '3. clip \\*1\\*',
+        '4. clip \\*2\\*',
+        '5. clip \\*3\\*',
+      ].join('\n'),
+    );
+  });
+
+  it('says the default limit, and survives an input the workflow will refuse', () => {
+    expect(seedanceBatchStaticMetadata({ items: [item('one')] }).staticSummary).toBe(
+      'Seedance batch: 1 video, at most 10 at once',
+    );
+    const many = Array.from({ length: 12 }, (_, i) => item(`clip ${i}`));
+    expect(seedanceBatchStaticMetadata({ items: many }).staticSummary).toBe(
+      'Seedance batch: 12 videos, at most 10 at once',
+    );
+    const broken = { items: [{ request: { model: 'seedance_1_5_pro_480p' } }] } as never;
+    expect(seedanceBatchStaticMetadata(broken).staticDetails).toContain('1. (no text prompt)');
+    expect(seedanceBatchStaticMetadata({} as never).staticSummary).toBe('Seedance batch: 0 videos, at most 10 at once');
   });
 });

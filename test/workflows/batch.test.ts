@@ -9,13 +9,11 @@ import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGenerateSeedanceVideos } from '../../src/client/start';
 import { cancelSignal, batchStatusQuery } from '../../src/contract/definitions';
 import { FailureType } from '../../src/contract/failures';
-import { GENERATE_BATCH_WORKFLOW_TYPE } from '../../src/contract/names';
 import type { BatchItem, GenerateSeedanceVideosInput, SeedanceBatchStatus } from '../../src/contract/types';
 import type { TestOnlyInput } from '../../src/testing/test-only-input';
-// Types only: importing the workflow module at run time would load workflow code outside its sandbox.
-import type { generateSeedanceVideos } from '../../src/workflows/batch';
 import { workflowFailure } from '../helpers/assertions';
 import { startHarness, workflowBundle, type Harness } from '../helpers/harness';
 import { events, runsOf, type History } from '../helpers/history';
@@ -61,12 +59,9 @@ function prompts(tag: string, count: number, word = ''): BatchItem[] {
   }));
 }
 
+/** Through the typed starter, as a client would. */
 function startBatch(client: Client, input: BatchTestInput, workflowId = uniqueId('batch')) {
-  return client.workflow.start<typeof generateSeedanceVideos>(GENERATE_BATCH_WORKFLOW_TYPE, {
-    workflowId,
-    taskQueue: h.taskQueue,
-    args: [input],
-  });
+  return startGenerateSeedanceVideos(client, input, { workflowId, taskQueue: h.taskQueue });
 }
 
 /** Creates the simulator saw for prompts starting with `tag`. */
@@ -140,6 +135,9 @@ describe('generateSeedanceVideos on the time-skipping server', () => {
       counts: { pending: 0, running: 0, completed: 49, failed: 1, cancelled: 0 },
     });
     expect(await fs.readdir(`${h.outputDir}/.seedance-partial`)).toEqual([]);
+    const batch = await handle.describe();
+    expect(await batch.staticSummary()).toBe('Seedance batch: 50 videos, at most 10 at once');
+    expect(await batch.staticDetails()).toContain('- Models: `seedance_1_5_pro_480p` (50)');
     const child = await h.client.workflow.getHandle(`${handle.workflowId}/item-3`).describe();
     expect(await child.staticSummary()).toBe(`Seedance 480p: ${tag} clip 3`);
     expect(await child.staticDetails()).toContain(`- Batch: \`${handle.workflowId}\`, item 3 (4 of 50)`);

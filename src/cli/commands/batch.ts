@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { GENERATE_BATCH_WORKFLOW_TYPE } from '../../contract/names';
-import type { BatchItemOutcome, GenerateSeedanceVideosWorkflow, SeedanceBatchResult } from '../../contract/types';
+import { startGenerateSeedanceVideos } from '../../client/start';
+import type { BatchItemOutcome, SeedanceBatchResult } from '../../contract/types';
 import { parseBatchFile } from '../batch-file';
 import { runAction, type CliIO } from '../context';
 import { CliError, describeError, ExitCode, UsageError } from '../exit-codes';
@@ -57,12 +57,9 @@ export function registerBatch(program: Command, io: CliIO): void {
         const input = parseBatchFile(text, file, requestOptions, flags);
         const client = await context.client();
         const { taskQueue } = context.settings();
-        const handle = await client.workflow.start<GenerateSeedanceVideosWorkflow>(GENERATE_BATCH_WORKFLOW_TYPE, {
+        const handle = await startGenerateSeedanceVideos(client, input, {
           taskQueue,
-          workflowId: flags.workflowId ?? `seedance-batch-${crypto.randomUUID()}`,
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          staticSummary: `Seedance batch: ${input.items.length} videos`,
-          args: [input],
+          ...(flags.workflowId ? { workflowId: flags.workflowId } : {}),
         });
         context.out.say(`Started ${handle.workflowId} (${input.items.length} videos) on task queue ${taskQueue}`);
         if (!flags.wait) {
