@@ -33,6 +33,10 @@ export const ExitCode = {
   Failed: 8,
   /** A batch ended with some items failed or cancelled (the others are stored). */
   BatchIncomplete: 9,
+  /** Ctrl-C (SIGINT) while waiting: the waiting stopped, the workflow goes on. */
+  Interrupted: 130,
+  /** The reader of the output went away (`| head -1`, 128 + SIGPIPE): the workflow goes on. */
+  ReaderGone: 141,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -55,6 +59,8 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCode; meaning: string }>
     meaning: 'the workflow failed another way (e.g. SeedanceUnauthorized, SeedanceStorageError)',
   },
   { code: ExitCode.BatchIncomplete, meaning: 'batch ended with some items failed or cancelled' },
+  { code: ExitCode.Interrupted, meaning: 'Ctrl-C while waiting (the workflow goes on)' },
+  { code: ExitCode.ReaderGone, meaning: 'the reader of the output went away, e.g. `| head -1` (the workflow goes on)' },
 ];
 
 /** The exit code `--help` prints: one line per code. */

@@ -5,7 +5,7 @@
  * as an impatient operator would, once the command has drawn it. Its own suite (`npm run test:cli`):
  * about a minute of real time.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -255,5 +255,17 @@ describe('seedance-temporal in a terminal', () => {
     expect(badModel.output()).toContain('unknown model "seedance_9"');
     expect(await unreachable.exited).toBe(ExitCode.Connection);
     expect(unreachable.output()).toContain('cannot connect to Temporal at 127.0.0.1:1');
+  });
+
+  it('exits 141 and prints nothing more when the reader of its output went away (| head)', async () => {
+    const child = spawn(process.execPath, [path.resolve(__dirname, '../../dist/cli/main.js'), '--help'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy(); // the reader is gone before the command writes: its first write gets EPIPE
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(ExitCode.ReaderGone);
+    expect(stderr).toBe('');
   });
 });
