@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadWorkerConfig } from '../src/config';
 import { inFlightQuery } from '../src/observability/in-flight';
 import { SERIES, seedanceHistogramBuckets, type SeriesSpec } from '../src/observability/metrics';
-import { redactedUrlAttributes } from '../src/observability/tracing';
+import { redactedUrlAttributes, tracingResource } from '../src/observability/tracing';
 
 function tracing(vars: Record<string, string>) {
   return loadWorkerConfig({
@@ -41,6 +41,32 @@ describe('traces from the OTEL_* environment', () => {
     expect(() => tracing({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' })).toThrow(
       /OTEL_EXPORTER_OTLP_PROTOCOL must be one of http\/protobuf, http\/json, grpc/,
     );
+  });
+
+  it("describe the worker with OTEL_RESOURCE_ATTRIBUTES, whose service.name yields to OTEL_SERVICE_NAME's", () => {
+    const saved = { ...process.env };
+    try {
+      delete process.env.OTEL_SERVICE_NAME;
+      process.env.OTEL_RESOURCE_ATTRIBUTES = 'deployment.environment=staging,service.name=videos-from-attributes';
+      const fromAttributes = tracingResource(tracing({ OTEL_TRACES_EXPORTER: 'console' })!).attributes;
+      expect(fromAttributes).toMatchObject({
+        'deployment.environment': 'staging',
+        'service.name': 'videos-from-attributes',
+      });
+      process.env.OTEL_SERVICE_NAME = 'videos';
+      const named = tracing({ OTEL_TRACES_EXPORTER: 'console', OTEL_SERVICE_NAME: 'videos' })!;
+      expect(tracingResource(named).attributes).toMatchObject({
+        'deployment.environment': 'staging',
+        'service.name': 'videos',
+      });
+      delete process.env.OTEL_SERVICE_NAME;
+      delete process.env.OTEL_RESOURCE_ATTRIBUTES;
+      expect(tracingResource(tracing({ OTEL_TRACES_EXPORTER: 'console' })!).attributes['service.name']).toBe(
+        'seedance-worker',
+      );
+    } finally {
+      process.env = saved;
+    }
   });
 
   it('follow OTEL_TRACES_EXPORTER and OTEL_SERVICE_NAME', () => {

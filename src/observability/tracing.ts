@@ -22,7 +22,7 @@ import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/expor
 import { OTLPTraceExporter as OtlpProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation, type UndiciRequest } from '@opentelemetry/instrumentation-undici';
-import { Resource } from '@opentelemetry/resources';
+import { Resource, envDetectorSync } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { TracingConfig } from './tracing-config';
@@ -43,7 +43,7 @@ export interface StartedTracing {
  * instrumentation; returns what `createSeedanceWorker({ tracing })` takes. Once per process.
  */
 export function startTracing(config: TracingConfig): StartedTracing {
-  const resource = new Resource({ 'service.name': config.serviceName });
+  const resource = tracingResource(config);
   const spanProcessor = new BatchSpanProcessor(spanExporterFor(config));
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register(); // the context manager that parents HTTP spans under activity spans, and W3C propagation
@@ -58,6 +58,15 @@ export function startTracing(config: TracingConfig): StartedTracing {
       await provider.shutdown();
     },
   };
+}
+
+/**
+ * The spans' resource: `service.name` from `config` (OTEL_SERVICE_NAME, default seedance-worker),
+ * then what `OTEL_RESOURCE_ATTRIBUTES` and `OTEL_SERVICE_NAME` say (the specification's order: a
+ * `service.name` in OTEL_RESOURCE_ATTRIBUTES counts unless OTEL_SERVICE_NAME is set).
+ */
+export function tracingResource(config: TracingConfig): Resource {
+  return new Resource({ 'service.name': config.serviceName }).merge(envDetectorSync.detect());
 }
 
 /**
