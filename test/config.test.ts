@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../src/config';
+import { thrownBy } from './helpers/assertions';
 
 const FAKE_KEY = 'sk-FAKE-7f3a9c1e-DO-NOT-LEAK';
 
@@ -12,13 +13,7 @@ function env(vars: Record<string, string | undefined> = {}): Record<string, stri
 }
 
 function configError(vars: Record<string, string | undefined>): ConfigError {
-  try {
-    loadWorkerConfig(env(vars));
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
+  return thrownBy(() => loadWorkerConfig(env(vars)), ConfigError);
 }
 
 describe('loadWorkerConfig', () => {

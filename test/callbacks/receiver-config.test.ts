@@ -2,18 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { deriveCallbackSecret } from '../../src/callbacks/callback-url';
 import { loadCallbackReceiverConfig } from '../../src/callbacks/receiver-config';
 import { ConfigError } from '../../src/config';
+import { thrownBy } from '../helpers/assertions';
 
 const SECRET = 'receiver-secret-SHOULD-NOT-LEAK-1234';
 const API_KEY = 'sk-live-api-key-SHOULD-NOT-LEAK-5678';
 
 function problemsOf(env: Record<string, string>): string {
-  try {
-    loadCallbackReceiverConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-  throw new Error('expected a ConfigError');
+  return thrownBy(() => loadCallbackReceiverConfig(env), ConfigError).message;
 }
 
 describe('loadCallbackReceiverConfig', () => {

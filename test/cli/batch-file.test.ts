@@ -2,17 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parseBatchFile } from '../../src/cli/batch-file';
 import { UsageError } from '../../src/cli/exit-codes';
 import { listQuery } from '../../src/cli/commands/list';
+import { thrownBy } from '../helpers/assertions';
 
 const request = { model: 'seedance_1_5_pro_480p', content: [{ type: 'text', text: 'a cat' }] };
 
 function refusal(text: string, flags = {}): string {
-  try {
-    parseBatchFile(text, 'prompts.json', {}, flags);
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error('not refused');
+  return thrownBy(() => parseBatchFile(text, 'prompts.json', {}, flags), UsageError).message;
 }
 
 describe('the batch file', () => {

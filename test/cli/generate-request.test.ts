@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/exit-codes';
 import { DEFAULT_MODEL, toGenerateInput } from '../../src/cli/generate-request';
+import { thrownBy } from '../helpers/assertions';
 
 function refusal(prompt: string, options: Parameters<typeof toGenerateInput>[1] = {}): string {
-  try {
-    toGenerateInput(prompt, options);
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error('not refused');
+  return thrownBy(() => toGenerateInput(prompt, options), UsageError).message;
 }
 
 describe('generate arguments to the workflow input', () => {

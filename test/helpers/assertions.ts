@@ -12,6 +12,17 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
+/** What `fn` throws, which must be an instance of `type`. */
+export function thrownBy<E extends Error>(fn: () => unknown, type: abstract new (...args: never[]) => E): E {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(type);
+    return error as E;
+  }
+  throw new Error(`expected a ${type.name}, got a result`);
+}
+
 /** The workflow's failure, which must be an ApplicationFailure. */
 export async function workflowFailure(promise: Promise<unknown>): Promise<ApplicationFailure> {
   const error = await promise.then(
