@@ -124,6 +124,19 @@ export interface DescribedError {
   details?: Record<string, unknown>;
 }
 
+/**
+ * `promise`'s value; its error rethrown as the {@link CliError} it means, with `details` (the
+ * workflow id...) for `--json`'s error object.
+ */
+export async function withErrorDetails<T>(promise: Promise<T>, details: Record<string, unknown>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    const { message, exitCode, type } = describeError(error);
+    throw new CliError(message, exitCode, type, details);
+  }
+}
+
 /** What an error means to a script: its exit code, its failure type and a message for people. */
 export function describeError(error: unknown): DescribedError {
   if (error instanceof CliError) {

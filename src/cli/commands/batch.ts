@@ -5,10 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { startGenerateSeedanceVideos } from '../../client/start';
-import type { BatchItemOutcome, SeedanceBatchResult } from '../../contract/types';
+import type { BatchItemOutcome } from '../../contract/types';
 import { parseBatchFile } from '../batch-file';
 import { runAction, type CliIO } from '../context';
-import { CliError, describeError, ExitCode, UsageError } from '../exit-codes';
+import { ExitCode, UsageError, withErrorDetails } from '../exit-codes';
 import { followBatch } from '../follow-batch';
 import { DEFAULT_MODEL, type GenerateOptions } from '../generate-request';
 import { storedLocation } from '../output';
@@ -67,13 +67,7 @@ export function registerBatch(program: Command, io: CliIO): void {
           context.out.say(`Watch it with: seedance-temporal status ${handle.workflowId}`);
           return ExitCode.Ok;
         }
-        let result: SeedanceBatchResult;
-        try {
-          result = await followBatch(handle, context.line);
-        } catch (error) {
-          const { message, exitCode, type } = describeError(error);
-          throw new CliError(message, exitCode, type, { workflowId: handle.workflowId });
-        }
+        const result = await withErrorDetails(followBatch(handle, context.line), { workflowId: handle.workflowId });
         for (const item of result.items) context.out.say(describeItem(item));
         context.out.say(
           `${result.completed} stored, ${result.failed} failed, ${result.cancelled} cancelled of ${result.total}`,

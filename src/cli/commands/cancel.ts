@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { cancelSignal } from '../../contract/definitions';
 import { runAction, type CliIO } from '../context';
-import { CliError, describeError, ExitCode } from '../exit-codes';
+import { ExitCode, withErrorDetails } from '../exit-codes';
 import { findVideoWorkflow } from '../find-workflow';
 
 interface Flags {
@@ -39,12 +39,7 @@ export function registerCancel(program: Command, io: CliIO): void {
           context.out.emit({ ok: true, workflowId: found.workflowId, signalled: true });
           return ExitCode.Ok;
         }
-        try {
-          await found.handle.result();
-        } catch (error) {
-          const { message, exitCode, type } = describeError(error);
-          throw new CliError(message, exitCode, type, { workflowId: found.workflowId, signalled: true });
-        }
+        await withErrorDetails(found.handle.result(), { workflowId: found.workflowId, signalled: true });
         context.out.say(`${found.workflowId} completed before the cancel took effect`);
         context.out.emit({ ok: true, workflowId: found.workflowId, signalled: true, completed: true });
         return ExitCode.Ok;

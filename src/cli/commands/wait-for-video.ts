@@ -1,18 +1,12 @@
 /** The end of `generate --wait` and `await`: progress while it runs, then the stored file or the typed failure. */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { CommandContext } from '../context';
-import { CliError, describeError, ExitCode } from '../exit-codes';
+import { ExitCode, withErrorDetails } from '../exit-codes';
 import { followVideo } from '../follow-video';
 import { describeStoredVideo, videoJson } from '../output';
 
 export async function waitForVideo(context: CommandContext, handle: WorkflowHandle): Promise<ExitCode> {
-  let result;
-  try {
-    result = await followVideo(handle, context.line);
-  } catch (error) {
-    const { message, exitCode, type } = describeError(error);
-    throw new CliError(message, exitCode, type, { workflowId: handle.workflowId });
-  }
+  const result = await withErrorDetails(followVideo(handle, context.line), { workflowId: handle.workflowId });
   for (const line of describeStoredVideo(result)) context.out.say(line);
   context.out.emit(videoJson(handle.workflowId, result));
   return ExitCode.Ok;
