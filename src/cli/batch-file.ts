@@ -9,7 +9,7 @@
  * Every item is checked with the workflow's request schema here, so a bad file is refused (exit 2)
  * naming the item, before the batch starts.
  */
-import { BATCH_MAX_CONCURRENT, BATCH_MAX_ITEMS } from '../contract/batch-limits';
+import { BATCH_MAX_ITEMS, maxConcurrentProblem } from '../contract/batch-limits';
 import type { BatchItem, GenerateSeedanceVideosInput } from '../contract/types';
 import { parseDuration } from '../seedance/schedule';
 import { videoRequestSchema } from '../seedance/video-request';
@@ -54,16 +54,8 @@ export function parseBatchFile(
     }
   });
   const maxConcurrent = flags.maxConcurrent !== undefined ? Number(flags.maxConcurrent) : top.maxConcurrent;
-  if (maxConcurrent !== undefined) {
-    if (
-      typeof maxConcurrent !== 'number' ||
-      !Number.isInteger(maxConcurrent) ||
-      maxConcurrent < 1 ||
-      maxConcurrent > BATCH_MAX_CONCURRENT
-    ) {
-      problems.push(`maxConcurrent must be a whole number from 1 to ${BATCH_MAX_CONCURRENT}`);
-    }
-  }
+  const concurrencyProblem = maxConcurrent === undefined ? undefined : maxConcurrentProblem(maxConcurrent);
+  if (concurrencyProblem) problems.push(concurrencyProblem);
   const deadline = flags.deadline ?? top.deadline;
   if (deadline !== undefined) {
     if ((typeof deadline !== 'string' && typeof deadline !== 'number') || parseDuration(deadline) === undefined) {

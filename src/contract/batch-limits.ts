@@ -13,3 +13,9 @@ export const BATCH_MAX_CONCURRENT = 100;
  * bytes a stored video), and must fit one Temporal payload (2 MB, warned at 512 KB).
  */
 export const BATCH_MAX_ITEMS = 1_000;
+
+/** Why `value` is not a `maxConcurrent` (a whole number from 1 to {@link BATCH_MAX_CONCURRENT}); undefined if it is one. */
+export function maxConcurrentProblem(value: unknown): string | undefined {
+  const ok = typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= BATCH_MAX_CONCURRENT;
+  return ok ? undefined : `maxConcurrent must be a whole number from 1 to ${BATCH_MAX_CONCURRENT}`;
+}

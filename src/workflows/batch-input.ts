@@ -3,7 +3,7 @@
  * whole batch at once with `SeedanceInvalidInput`, before any child starts (nothing is paid for,
  * nothing is lost: fix the file and start again).
  */
-import { BATCH_DEFAULT_MAX_CONCURRENT, BATCH_MAX_CONCURRENT, BATCH_MAX_ITEMS } from '../contract/batch-limits';
+import { BATCH_DEFAULT_MAX_CONCURRENT, BATCH_MAX_ITEMS, maxConcurrentProblem } from '../contract/batch-limits';
 import { FailureType } from '../contract/failures';
 import type { BatchItem, GenerateSeedanceVideosInput } from '../contract/types';
 import { videoRequestSchema, type VideoRequest } from '../seedance/video-request';
@@ -30,10 +30,9 @@ function invalid(message: string): never {
 
 function parseMaxConcurrent(value: unknown): number {
   if (value === undefined || value === null) return BATCH_DEFAULT_MAX_CONCURRENT;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > BATCH_MAX_CONCURRENT) {
-    invalid(`maxConcurrent must be a whole number from 1 to ${BATCH_MAX_CONCURRENT}`);
-  }
-  return value;
+  const problem = maxConcurrentProblem(value);
+  if (problem) invalid(problem);
+  return value as number;
 }
 
 function parseItem(value: unknown, at: string): ParsedBatchItem {
